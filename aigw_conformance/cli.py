@@ -1,0 +1,72 @@
+"""`aigw-conformance`: one entry point, one module per subcommand.
+
+Each module in `aigw_conformance.commands` defines NAME, HELP, ``add_arguments(parser)`` and
+``main(args) -> int``; they are discovered here, so a new command is a new file. Nothing reaches the
+user as a traceback: AigwError becomes its paragraph, anything else an internal-error line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+
+from aigw_conformance import commands, exitcodes
+from aigw_conformance.errors import AigwError, ConfigError, ScenarioError
+from aigw_conformance.redact import redact
+
+
+def _command_modules():
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda i: i.name):
+        if info.name.startswith("_"):
+            continue
+        mod = importlib.import_module(f"{commands.__name__}.{info.name}")
+        if hasattr(mod, "NAME") and hasattr(mod, "main"):
+            yield mod
+
+
+def build_parser() -> tuple[argparse.ArgumentParser, dict]:
+    parser = argparse.ArgumentParser(
+        prog="aigw-conformance",
+        description="Conformance harness for AI Gateway client authentication.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    mains = {}
+    for mod in _command_modules():
+        p = sub.add_parser(mod.NAME, help=mod.HELP, description=getattr(mod, "__doc__", None))
+        mod.add_arguments(p)
+        mains[mod.NAME] = mod.main
+    return parser, mains
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser, mains = build_parser()
+    # `run` forwards unknown options to pytest, so it parses its own tail.
+    args, rest = parser.parse_known_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return exitcodes.INVALID_INPUT
+    if rest and not getattr(args, "accepts_passthrough", False):
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    args.passthrough = rest
+    try:
+        return int(mains[args.command](args) or 0)
+    except (ScenarioError, ConfigError) as exc:
+        print(f"aigw-conformance: {redact(str(exc))}", file=sys.stderr)
+        return exitcodes.INVALID_INPUT
+    except AigwError as exc:
+        print(f"aigw-conformance: {redact(str(exc))}", file=sys.stderr)
+        return exitcodes.TARGET_UNREACHABLE
+    except KeyboardInterrupt:
+        print("aigw-conformance: interrupted", file=sys.stderr)
+        return exitcodes.INTERRUPTED
+    except Exception as exc:  # noqa: BLE001 - the last line of defence against a traceback
+        print(f"aigw-conformance: internal error ({type(exc).__name__}: {redact(str(exc))}); "
+              "please report it with the command line you ran", file=sys.stderr)
+        return exitcodes.INTERNAL_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

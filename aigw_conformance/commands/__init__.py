@@ -1,0 +1,1 @@
+"""Subcommands of `aigw-conformance`, one module each (see aigw_conformance.cli)."""

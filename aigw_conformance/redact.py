@@ -1,0 +1,135 @@
+"""Redaction by value: every secret the run handles is registered here before it is used, and every
+byte that leaves the process for a file, a report or the terminal goes through `redact()`.
+
+A token keeps its id so evidence stays readable: ``AbCdEf1234-<redacted:9f2c>``. The four hex digits
+are the start of SHA-256 of the secret, so two different secrets stay distinguishable in a report
+without revealing either. ``Basic`` credentials are decoded, redacted inside and re-shown decoded
+(``Basic <b64:coder:AbCdEf1234-<redacted:9f2c>>``), because a base64 blob hides a secret from a
+by-value scan.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import re
+import threading
+
+_MIN_SECRET_LEN = 8  # shorter values would mangle ordinary text; real secrets are longer
+_BASIC = re.compile(r"(?i)\b(basic)(\s+)([A-Za-z0-9+/_=-]{4,})")
+
+
+def fingerprint(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8", "surrogateescape")).hexdigest()[:4]
+
+
+def marker(secret: str) -> str:
+    return f"<redacted:{fingerprint(secret)}>"
+
+
+class Redactor:
+    """Thread-safe registry of secrets and their replacements."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._replacements: dict[str, str] = {}
+        self._pattern: re.Pattern[str] | None = None
+
+    def add_token(self, token: str) -> None:
+        """Register an ``ID-secret`` token (or anything else secret) by value."""
+        if not token or len(token) < _MIN_SECRET_LEN:
+            return
+        parts = token.split("-")
+        if len(parts) == 2 and parts[0] and len(parts[1]) >= _MIN_SECRET_LEN:
+            key_id, secret = parts
+            self._add(token, f"{key_id}-{marker(secret)}")
+            self._add(secret, marker(secret))
+        else:
+            self._add(token, marker(token))
+
+    def add_secret(self, value: str) -> None:
+        """Register an opaque secret (provider key, gateway key) that has no id worth keeping."""
+        if value and len(value) >= _MIN_SECRET_LEN:
+            self._add(value, marker(value))
+
+    def _add(self, value: str, replacement: str) -> None:
+        with self._lock:
+            if value in self._replacements:
+                return
+            self._replacements[value] = replacement
+            for form in _encoded_forms(value):
+                self._replacements.setdefault(form, replacement)
+            self._pattern = None
+
+    def secrets(self) -> list[str]:
+        with self._lock:
+            return list(self._replacements)
+
+    def _compiled(self) -> re.Pattern[str] | None:
+        with self._lock:
+            if self._pattern is None and self._replacements:
+                # Longest first so a full token wins over its bare secret.
+                alts = sorted(self._replacements, key=len, reverse=True)
+                self._pattern = re.compile("|".join(re.escape(a) for a in alts))
+            return self._pattern
+
+    def redact(self, text: str) -> str:
+        if not text:
+            return text
+        text = _BASIC.sub(self._redact_basic, text)
+        pattern = self._compiled()
+        if pattern is None:
+            return text
+        repl = self._replacements
+        return pattern.sub(lambda m: repl[m.group(0)], text)
+
+    def redact_bytes(self, data: bytes) -> bytes:
+        if not data:
+            return data
+        text = data.decode("utf-8", "surrogateescape")
+        return self.redact(text).encode("utf-8", "surrogateescape")
+
+    def redact_obj(self, obj):
+        """Redact every string inside a JSON-like structure (dicts, lists, tuples)."""
+        if isinstance(obj, str):
+            return self.redact(obj)
+        if isinstance(obj, bytes):
+            return self.redact_bytes(obj)
+        if isinstance(obj, dict):
+            return {self.redact_obj(k): self.redact_obj(v) for k, v in obj.items()}
+        if isinstance(obj, (list, tuple)):
+            return type(obj)(self.redact_obj(v) for v in obj)
+        return obj
+
+    def _redact_basic(self, m: re.Match[str]) -> str:
+        blob = m.group(3)
+        try:
+            decoded = base64.b64decode(blob + "=" * (-len(blob) % 4), altchars=b"-_" if "-" in blob or "_" in blob else None, validate=False).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError, ValueError):
+            return m.group(0)
+        pattern = self._compiled()
+        if pattern is None or not pattern.search(decoded):
+            return m.group(0)
+        inner = pattern.sub(lambda mm: self._replacements[mm.group(0)], decoded)
+        return f"{m.group(1)}{m.group(2)}<b64:{inner}>"
+
+
+def _encoded_forms(value: str) -> list[str]:
+    """Encodings under which the value could appear verbatim in a report: plain base64 of the value
+    and of the usual ``user:value`` proxy credentials (the by-value scan must find those too)."""
+    forms = []
+    for raw in (value, f"coder:{value}", f":{value}"):
+        b = raw.encode()
+        forms.append(base64.b64encode(b).decode().rstrip("="))
+        forms.append(base64.urlsafe_b64encode(b).decode().rstrip("="))
+    return [f for f in forms if len(f) >= _MIN_SECRET_LEN]
+
+
+#: The process-wide redactor. Runners, the token broker and target loading register secrets here;
+#: reports, captures, logs and failure messages redact through it.
+REDACTOR = Redactor()
+
+
+def redact(text: str) -> str:
+    return REDACTOR.redact(text)
