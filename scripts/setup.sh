@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what aigw-conformance needs, from the package registries only (PyPI, Debian, npm).
+#   scripts/setup.sh          the harness and the reference gateway (enough for `aigw-conformance run`)
+#   scripts/setup.sh test     plus the test extras, Allure Report 3 (npm) and Debian's chromium,
+#                             which the project's own tests use to open the HTML report
+# PYTHON selects the interpreter (default python3); a 3.12 interpreter gets mitmproxy 12.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3}
+want=${1:-run}
+
+pip_quiet=(--quiet --disable-pip-version-check --no-input)
+if [ "$want" = test ]; then
+  "$PY" -m pip install "${pip_quiet[@]}" -e '.[test]'
+else
+  "$PY" -m pip install "${pip_quiet[@]}" -e .
+fi
+
+if [ "$want" = test ] || [ "${AIGW_HTML:-0}" = 1 ]; then
+  if ! command -v chromium >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+      apt-get update -qq >/dev/null
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    else
+      echo "setup: chromium is missing and apt-get is not usable here; the HTML report test will fail" >&2
+    fi
+  fi
+  if [ -f package-lock.json ]; then
+    npm ci --no-audit --no-fund --loglevel=error
+  elif [ -f package.json ]; then
+    npm install --no-audit --no-fund --loglevel=error
+  fi
+fi

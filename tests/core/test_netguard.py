@@ -1,0 +1,73 @@
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import httpx
+import pytest
+
+from aigw_conformance import netguard
+from aigw_conformance.netguard import BlockedDestination, NetworkPolicy
+
+
+@pytest.mark.parametrize("host,ok", [
+    ("127.0.0.1", True), ("127.9.9.9", True), ("::1", True), ("[::1]", True), ("localhost", True),
+    ("10.0.0.1", False), ("192.168.1.1", False), ("8.8.8.8", False), ("example.com", False),
+    ("api.openai.com", False), ("API.OPENAI.COM", False), ("0.0.0.0", False),
+])
+def test_loopback_only(host, ok):
+    assert netguard.LOOPBACK_ONLY.permits(host) is ok
+
+
+def test_allowed_host_but_never_a_provider():
+    pol = NetworkPolicy(allow_hosts=frozenset({"staging.example.com", "api.openai.com"}))
+    assert pol.permits("staging.example.com")
+    assert not pol.permits("api.openai.com")
+
+
+def test_client_refuses_before_dialling(monkeypatch):
+    import socket
+    dialled = []
+    real = socket.create_connection
+    monkeypatch.setattr(socket, "create_connection", lambda *a, **k: dialled.append(a) or real(*a, **k))
+    with netguard.client(timeout=2) as c:
+        with pytest.raises(BlockedDestination):
+            c.get("https://api.openai.com/v1/models")
+        with pytest.raises(httpx.ConnectError):
+            c.get("http://93.184.216.34/")
+    assert dialled == []
+
+
+def test_proxy_host_is_what_is_checked():
+    with netguard.client(proxy="http://10.1.2.3:8888", timeout=2) as c:
+        with pytest.raises(BlockedDestination):
+            c.get("http://127.0.0.1:1/")
+
+
+def test_loopback_request_goes_through():
+    class H(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *a):
+            pass
+
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), H)
+    t = threading.Thread(target=srv.serve_forever, daemon=True)
+    t.start()
+    try:
+        with netguard.client(timeout=5) as c:
+            assert c.get(f"http://127.0.0.1:{srv.server_port}/").status_code == 204
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
+async def _async_blocked():
+    async with netguard.async_client(timeout=2) as c:
+        await c.get("https://api.anthropic.com/v1/messages")
+
+
+def test_async_client_refuses():
+    import asyncio
+    with pytest.raises(BlockedDestination):
+        asyncio.run(_async_blocked())
