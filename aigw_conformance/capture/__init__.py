@@ -1,0 +1,12 @@
+"""Traffic capture: mitmproxy taps in front of the gateway under test, with every secret redacted.
+
+`start_capture(endpoints, out_dir, redactor, proxy_url=None) -> Capture` is the one entry point
+(docs/architecture.md, Seam 4). Modules, one job each: `master` (lifecycle), `tagging`, `guard`,
+`streaming`, `handshakes`, `writer`, `redaction`, `dump`, `capture` (the public object).
+"""
+
+from .capture import Capture, start_capture
+from .master import CaptureStartError
+from .writer import HANDSHAKES_FILE, HAR_FILE, MITM_FILE
+
+__all__ = ["Capture", "CaptureStartError", "HANDSHAKES_FILE", "HAR_FILE", "MITM_FILE", "start_capture"]

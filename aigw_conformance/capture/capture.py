@@ -1,0 +1,196 @@
+"""The public capture object: taps in front of the gateway, tagging, evidence, and the written files."""
+
+from __future__ import annotations
+
+import atexit
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from ..errors import ConfigError
+from .dump import flows_text
+from .guard import LoopbackGuard
+from .handshakes import HandshakeRecorder
+from .master import MasterHandle, start_master
+from .redaction import RedactorLike
+from .streaming import StreamRecorder
+from .tagging import Tagger, TagIndex
+from .writer import HANDSHAKES_FILE, HAR_FILE, MITM_FILE, FlowCollector, write_files
+
+FLOW_WAIT = 2.0   # how long evidence/flows_text wait for a test's open flows to end
+LOG_FILE = "capture.log"
+
+
+def _authority(url: str, what: str) -> tuple[str, str, str, int]:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"capture: {what} must be an absolute http(s) URL, got {url!r}")
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    host = parts.hostname
+    netloc = parts.netloc.rpartition("@")[2]
+    return parts.scheme, netloc, host, port
+
+
+def _mode_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+class Capture:
+    """A running capture. Built by `start_capture`; every method is safe from the test thread."""
+
+    def __init__(self, handle: MasterHandle, tap_urls: dict[str, str], proxy_url: str | None,
+                 out_dir: Path, redactor: RedactorLike, index: TagIndex, collector: FlowCollector,
+                 handshakes: HandshakeRecorder, guard: LoopbackGuard, confdir: str) -> None:
+        self._handle, self._redactor, self._confdir = handle, redactor, confdir
+        self._tap_urls, self._proxy_url = tap_urls, proxy_url
+        self.out_dir = out_dir
+        self._index, self._collector, self._handshakes, self.guard = index, collector, handshakes, guard
+        self._stop_lock = threading.Lock()
+        self._stopped = False
+        self.written: list[Path] = []
+
+    @property
+    def endpoints(self) -> dict[str, str]:
+        return dict(self._tap_urls)
+
+    @property
+    def proxy_url(self) -> str | None:
+        return self._proxy_url
+
+    def expect_connection(self, test_id: str) -> None:
+        """Name the test whose TCP connections (and untagged HTTP requests) come next."""
+        self._index.expect(test_id)
+
+    tag_next_connection = expect_connection  # the name docs/architecture.md uses
+
+    def tag_port(self, port: int, test_id: str) -> None:
+        """Bind a client port to a test; wins over `expect_connection` for that connection."""
+        self._index.tag_port(port, test_id)
+
+    def flow_ids(self, test_id: str) -> list[str]:
+        return self._index.flows(test_id)
+
+    def evidence(self, test_id: str) -> list[str]:
+        """Flow ids and the files (relative to out_dir) that hold them, e.g.
+        ``["flow:<id>", …, "traffic.mitm", "traffic.har", "handshakes.jsonl"]``."""
+        ids = self._index.flows(test_id)
+        if not ids:
+            return []
+        self._collector.wait_finished(ids, FLOW_WAIT)
+        kinds = {type(f).__name__ for f in map(self._collector.get, ids) if f is not None}
+        files = [MITM_FILE]
+        if "HTTPFlow" in kinds:
+            files.append(HAR_FILE)
+        if "TCPFlow" in kinds:
+            files.append(HANDSHAKES_FILE)
+        return [f"flow:{i}" for i in ids] + files
+
+    def flows_text(self, test_id: str) -> str:
+        ids = self._index.flows(test_id)
+        self._collector.wait_finished(ids, FLOW_WAIT)
+        flows = [f for f in map(self._collector.get, ids) if f is not None]
+        transcripts = {t.conn: t for t in self._handshakes.all()}
+        return flows_text(flows, transcripts, self._redactor)
+
+    def handshakes(self, test_id: str) -> list[dict]:
+        ids = set(self._index.flows(test_id))
+        return [t.to_json(self._redactor.redact_bytes) for t in self._handshakes.all() if t.conn in ids]
+
+    def stop(self) -> list[Path]:
+        """Stop the taps, free their ports, write the redacted files. Idempotent."""
+        with self._stop_lock:
+            if self._stopped:
+                return self.written
+            self._stopped = True
+        try:
+            self._handle.stop()
+        finally:
+            shutil.rmtree(self._confdir, ignore_errors=True)
+            atexit.unregister(self.stop)
+        records = []
+        for t in self._handshakes.all():
+            record = t.to_json(self._redactor.redact_bytes)
+            # The tag may have moved to a port mapping after the transcript was finished.
+            record["test_id"] = self._redactor.redact(self._test_of(t.conn) or t.test_id)
+            records.append(record)
+        self.written = write_files(self.out_dir, self._collector.all_flows(), records, self._redactor)
+        return self.written
+
+    def _test_of(self, flow_id: str) -> str | None:
+        f = self._collector.get(flow_id)
+        return f.metadata.get("aigw_test_id") if f is not None else None
+
+    def __enter__(self) -> Capture:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def start_capture(endpoints: dict[str, str], out_dir: Path, redactor: RedactorLike, *,
+                  proxy_url: str | None = None) -> Capture:
+    """Start one mitmproxy master with a reverse tap per endpoint and a raw TCP tap for the proxy.
+
+    Taps listen on 127.0.0.1 with free ports and speak plain HTTP to the harness; an https endpoint
+    is reached over TLS by the tap (without verification: the guard allows loopback upstreams only).
+    """
+    out_dir = Path(out_dir)
+    modes: list[str] = []
+    by_mode: dict[str, tuple[str, str]] = {}
+    names: dict[str, str] = {}
+    for name, url in endpoints.items():
+        scheme, netloc, host, port = _authority(url, f"endpoint {name!r}")
+        spec = f"reverse:{scheme}://{_mode_host(host)}:{port}@127.0.0.1:0"
+        if spec in by_mode:  # two names for one gateway address: one listener serves both
+            names[name] = spec
+            continue
+        modes.append(spec)
+        by_mode[spec] = (name, netloc)
+        names[name] = spec
+    proxy_spec = None
+    if proxy_url:
+        _, _, host, port = _authority(proxy_url, "proxy_url")
+        proxy_spec = f"reverse:tcp://{_mode_host(host)}:{port}@127.0.0.1:0"
+        modes.append(proxy_spec)
+        by_mode[proxy_spec] = ("proxy", f"{host}:{port}")
+    if not modes:
+        raise ConfigError("capture: no endpoints to put a tap in front of")
+
+    index, collector, handshakes, guard = TagIndex(), FlowCollector(), HandshakeRecorder(), LoopbackGuard()
+    tagger = Tagger(index, by_mode)
+    confdir = tempfile.mkdtemp(prefix="aigw-capture-ca-")
+    opts = dict(
+        connection_strategy="lazy", keep_host_header=True, ssl_insecure=True, http3=False,
+        confdir=confdir, stream_large_bodies=None,
+        # The tap must not change what is tested: no header validation or rewriting of its own.
+        validate_inbound_headers=False, keep_alt_svc_header=True, onboarding=False,
+    )
+    # Order matters: the guard refuses before dialling, the tagger tags before the others record.
+    addons = [guard, tagger, StreamRecorder(), handshakes, collector]
+    handle = start_master(modes, addons, opts, out_dir / LOG_FILE, redactor)
+
+    def listen_of(spec: str) -> str:
+        # mitmproxy normalises the spec; match on the upstream part plus our order.
+        return _listen_for(handle, spec)
+
+    tap_urls: dict[str, str] = {}
+    for name, spec in names.items():
+        tap = listen_of(spec)
+        tap_urls[name] = f"http://{tap}"
+        tagger.tap_authorities.setdefault(by_mode[spec][0], set()).update({tap, tap.replace("127.0.0.1", "localhost")})
+    # Host headers naming the tap are rewritten per endpoint name of the mode's first name.
+    for name, spec in names.items():
+        tagger.tap_authorities.setdefault(name, set()).update(tagger.tap_authorities[by_mode[spec][0]])
+    cap = Capture(handle, tap_urls, f"http://{listen_of(proxy_spec)}" if proxy_spec else None,
+                  out_dir, redactor, index, collector, handshakes, guard, confdir)
+    atexit.register(cap.stop)
+    return cap
+
+
+def _listen_for(handle: MasterHandle, spec: str) -> str:
+    for full_spec, addr in handle.listen.items():
+        if full_spec == spec:
+            return f"{addr[0]}:{addr[1]}"
+    raise ConfigError(f"capture: no listener came up for {spec}")

@@ -1,0 +1,31 @@
+"""The seam between the scenario engine and the fuzz engines: what a fuzz step may use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from aigw_conformance.netguard import LOOPBACK_ONLY, NetworkPolicy
+
+
+def _no_record(name: str, text: str) -> None:  # default when no allure/evidence sink is wired
+    return None
+
+
+@dataclass
+class FuzzContext:
+    """Everything a fuzz engine needs from the harness for one target.
+
+    ``mint_token`` returns a fresh, valid ``ID-secret`` token (the engine registers it with the
+    redactor); ``record(name, text)`` attaches evidence (already-redacted text) to the report.
+    """
+
+    base_url: str
+    prefix: str = "/api/v2/aibridge"
+    providers: list[str] = field(default_factory=lambda: ["openai", "anthropic"])
+    mint_token: Callable[[], str] = lambda: (_ for _ in ()).throw(RuntimeError("no token broker"))
+    operator_token: str | None = None
+    policy: NetworkPolicy = LOOPBACK_ONLY
+    timeout: float = 5.0
+    seed: int | None = None
+    record: Callable[[str, str], None] = _no_record

@@ -1,0 +1,71 @@
+"""AUTH-HTTP-001 as a pure function: which token would a conforming gateway read from these headers?
+
+The fuzzer uses it as its oracle. A mutated request may authenticate only when this function returns
+exactly the minted token; whitespace is Go's (``strings.TrimSpace`` / ``strings.Fields`` use
+``unicode.IsSpace``), because the protocol is defined by the Go code, and a gateway that trims less
+than Go only rejects more, which the fuzzer never reports.
+"""
+
+from __future__ import annotations
+
+GOVERNANCE = "x-coder-ai-governance-token"
+AUTHORIZATION = "authorization"
+API_KEY = "x-api-key"
+
+# unicode.IsSpace: Latin-1 spaces plus the White_Space property above U+00FF.
+_GO_SPACE = frozenset(
+    "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
+    "\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+
+
+def go_trim(value: str) -> str:
+    start, end = 0, len(value)
+    while start < end and value[start] in _GO_SPACE:
+        start += 1
+    while end > start and value[end - 1] in _GO_SPACE:
+        end -= 1
+    return value[start:end]
+
+
+def go_fields(value: str) -> list[str]:
+    fields: list[str] = []
+    current: list[str] = []
+    for ch in value:
+        if ch in _GO_SPACE:
+            if current:
+                fields.append("".join(current))
+                current = []
+        else:
+            current.append(ch)
+    if current:
+        fields.append("".join(current))
+    return fields
+
+
+def _first(headers: list[tuple[str, str]], name: str) -> str | None:
+    for key, value in headers:
+        if key.lower() == name:
+            return value
+    return None
+
+
+def extract_token(headers: list[tuple[str, str]]) -> str:
+    """The token AUTH-HTTP-001 reads from ``headers`` (first value of each name), or ``""``."""
+    governance = _first(headers, GOVERNANCE)
+    if governance is not None and go_trim(governance):
+        return go_trim(governance)
+    authorization = _first(headers, AUTHORIZATION)
+    if authorization is not None:
+        fields = go_fields(go_trim(authorization))
+        if len(fields) == 2 and fields[0].lower() == "bearer":
+            return fields[1]
+    api_key = _first(headers, API_KEY)
+    if api_key is not None and go_trim(api_key):
+        return go_trim(api_key)
+    return ""
+
+
+def may_authenticate(headers: list[tuple[str, str]], minted: str) -> bool:
+    """True when a conforming gateway would authenticate these headers as the minted token."""
+    return extract_token(headers) == minted

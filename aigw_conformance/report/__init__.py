@@ -1,0 +1,1 @@
+"""Reports: pure compile (results → ConformanceReport), writing, the gate, expected failures."""

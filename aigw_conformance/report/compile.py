@@ -1,0 +1,159 @@
+"""Pure compilation of scenario results into a ConformanceReport (aigw-conformance/v1).
+
+Modelled on the Gateway API ConformanceReport: per profile and level a result of success (all
+passed), partial (something was skipped or not supported) or failure (something failed or
+errored). Only MUST scenarios of the required profiles decide the overall verdict; SHOULD
+results are reported and never gate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Iterable
+
+from .expected_failures import match
+
+API_VERSION = "aigw-conformance/v1"
+OUTCOMES = ("passed", "failed", "error", "skipped", "not-supported")
+
+ConformanceReport = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ScenarioResult:
+    id: str
+    outcome: str                  # one of OUTCOMES
+    suite: str = ""
+    profile: str = ""
+    level: str = "MUST"
+    requirements: tuple[str, ...] = ()
+    title: str = ""
+    reason: str = ""
+    duration: float = 0.0
+    evidence: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _stats(results: list[ScenarioResult]) -> dict[str, int]:
+    count = {o: sum(1 for r in results if r.outcome == o) for o in OUTCOMES}
+    return {"passed": count["passed"], "failed": count["failed"], "errored": count["error"],
+            "skipped": count["skipped"], "notSupported": count["not-supported"]}
+
+
+def level_summary(results: list[ScenarioResult], expected: list) -> dict[str, Any]:
+    """success / partial / failure for one profile and level; expected failures do not count."""
+    counted = [r for r in results if not (r.outcome in ("failed", "error") and match(r.id, expected))]
+    stats = _stats(results)
+    if any(r.outcome in ("failed", "error") for r in counted) or any(
+            r.outcome == "passed" and match(r.id, expected) for r in results):
+        result = "failure"
+    elif any(r.outcome in ("skipped", "not-supported") for r in results):
+        result = "partial"
+    else:
+        result = "success"
+    return {
+        "result": result,
+        "statistics": stats,
+        "failedTests": sorted(r.id for r in results if r.outcome in ("failed", "error")),
+        "skippedTests": [{"id": r.id, "outcome": r.outcome, "reason": r.reason}
+                         for r in sorted(results, key=lambda r: r.id)
+                         if r.outcome in ("skipped", "not-supported")],
+    }
+
+
+def _requirements(results: list[ScenarioResult]) -> dict[str, Any]:
+    by_req: dict[str, list[ScenarioResult]] = {}
+    for r in results:
+        for req in r.requirements:
+            by_req.setdefault(req, []).append(r)
+    out = {}
+    for req, rs in sorted(by_req.items()):
+        outs = {r.outcome for r in rs}
+        if outs & {"failed"}:
+            verdict = "failed"
+        elif "error" in outs:
+            verdict = "error"
+        elif outs == {"passed"}:
+            verdict = "passed"
+        elif "passed" in outs:
+            verdict = "partial"
+        else:
+            verdict = "not-tested"
+        out[req] = {"verdict": verdict, "scenarios": sorted(r.id for r in rs)}
+    return out
+
+
+def verdict(results: Iterable[ScenarioResult], required: set[str] | None, expected: list) -> dict[str, str]:
+    """pass | fail | inconclusive, from the MUST scenarios of the required profiles only."""
+    gating = [r for r in results if r.level == "MUST" and (required is None or r.profile in required)]
+    failed = [r.id for r in gating if r.outcome == "failed" and not match(r.id, expected)]
+    errored = [r.id for r in gating if r.outcome == "error" and not match(r.id, expected)]
+    stale = [r.id for r in gating if r.outcome == "passed" and match(r.id, expected)]
+    if failed:
+        return {"result": "fail", "reason": f"{len(failed)} required MUST scenario(s) failed: {', '.join(sorted(failed)[:10])}"}
+    if stale:
+        return {"result": "fail", "reason": "listed as expected failures but passed (update the list): "
+                + ", ".join(sorted(stale)[:10])}
+    if errored:
+        return {"result": "inconclusive", "reason": f"{len(errored)} required MUST scenario(s) errored "
+                f"(target unreachable or garbage): {', '.join(sorted(errored)[:10])}"}
+    if not any(r.outcome == "passed" for r in gating):
+        return {"result": "inconclusive", "reason": "no required MUST scenario ran"}
+    passed = sum(1 for r in gating if r.outcome == "passed")
+    return {"result": "pass", "reason": f"all {passed} required MUST scenario(s) that ran passed"}
+
+
+def compile_report(results: list[ScenarioResult], catalogue=None, target: dict | None = None, *,
+                   required_profiles: Iterable[str] | None = None, claimed_profiles: Iterable[str] = (),
+                   expected_failures: list | None = None, era: str = "", harness_version: str = "",
+                   scenario_digest: str = "", date: str = "") -> ConformanceReport:
+    """Results → the report dict. Pure: no clock, no files (date and digest are passed in)."""
+    expected = [e if isinstance(e, dict) else {"id": e.id, "reason": e.reason} for e in (expected_failures or [])]
+    required = set(required_profiles) if required_profiles else None
+    claimed = set(claimed_profiles)
+    profiles = []
+    for name in sorted({r.profile for r in results}):
+        rs = [r for r in results if r.profile == name]
+        profiles.append({
+            "name": name,
+            "claimed": name in claimed,
+            "required": required is None or name in required,
+            "must": level_summary([r for r in rs if r.level == "MUST"], expected),
+            "should": level_summary([r for r in rs if r.level != "MUST"], expected),
+        })
+    exp_out = []
+    for e in expected:
+        hits = [r for r in results if match(r.id, [e])]
+        status = ("not-run" if not hits else
+                  "unexpected-pass" if all(r.outcome == "passed" for r in hits) else "failed-as-expected")
+        exp_out.append({"id": e["id"], "reason": e["reason"], "status": status})
+    return {
+        "apiVersion": API_VERSION,
+        "kind": "ConformanceReport",
+        "date": date,
+        "harnessVersion": harness_version,
+        "scenarioSetDigest": scenario_digest,
+        "target": target or {},
+        "era": era,
+        "requiredProfiles": sorted(required) if required else None,
+        "profiles": profiles,
+        "requirements": _requirements(results),
+        "scenarios": [{**asdict(r), "requirements": list(r.requirements), "evidence": list(r.evidence),
+                       "expectedFailure": match(r.id, expected) is not None}
+                      for r in sorted(results, key=lambda r: r.id)],
+        "expectedFailures": exp_out,
+        "verdict": verdict(results, required, expected),
+    }
+
+
+def summary_lines(report: ConformanceReport) -> list[str]:
+    """A short human summary (terminal and summary.md)."""
+    lines = [f"Verdict: {report['verdict']['result'].upper()} - {report['verdict']['reason']}"]
+    for p in report["profiles"]:
+        for level in ("must", "should"):
+            s = p[level]["statistics"]
+            if sum(s.values()) == 0:
+                continue
+            lines.append(f"  {p['name']:<18} {level.upper():<6} {p[level]['result']:<8} "
+                         f"passed {s['passed']}, failed {s['failed']}, errored {s['errored']}, "
+                         f"skipped {s['skipped']}, not supported {s['notSupported']}")
+    return lines

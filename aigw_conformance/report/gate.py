@@ -1,0 +1,71 @@
+"""The release gate: reads conformance.json and decides, for the required profiles, pass or fail.
+
+Fails exactly when a MUST scenario of a required profile failed or errored and is not listed as an
+expected failure, or when a listed expected failure passed (the list must be kept honest).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from aigw_conformance.errors import ConfigError
+
+from .expected_failures import match
+
+
+@dataclass(frozen=True)
+class GateResult:
+    ok: bool
+    lines: list[str]
+
+
+def load_report(path: str | Path) -> dict:
+    p = Path(path)
+    if p.is_dir():
+        p = p / "conformance.json"
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"cannot read the report: {exc.strerror}", file=str(p)) from None
+    except ValueError as exc:
+        raise ConfigError(f"not valid JSON ({exc})", file=str(p)) from None
+    if not isinstance(data, dict) or data.get("apiVersion") != "aigw-conformance/v1":
+        raise ConfigError("not an aigw-conformance/v1 ConformanceReport", file=str(p), field="apiVersion")
+    if not isinstance(data.get("scenarios"), list):
+        raise ConfigError("the report has no scenarios list", file=str(p), field="scenarios")
+    return data
+
+
+def evaluate(report: dict, required_profiles: list[str], expected_failures: list | None = None) -> GateResult:
+    expected = [e if isinstance(e, dict) else {"id": e.id, "reason": e.reason} for e in (expected_failures or [])]
+    if not expected:
+        expected = [e for e in report.get("expectedFailures", []) if isinstance(e, dict)]
+    required = set(required_profiles)
+    gating = [s for s in report["scenarios"]
+              if s.get("level") == "MUST" and (not required or s.get("profile") in required)]
+    lines: list[str] = []
+    bad = False
+    for s in gating:
+        listed = match(s["id"], expected)
+        if s["outcome"] in ("failed", "error"):
+            if listed:
+                lines.append(f"expected {s['outcome']}: {s['id']} ({listed['reason']})")
+            else:
+                bad = True
+                lines.append(f"{s['outcome'].upper()}: {s['id']} [{', '.join(s.get('requirements', []))}] "
+                             f"{s.get('reason', '')}".rstrip())
+        elif s["outcome"] == "passed" and listed:
+            bad = True
+            lines.append(f"UNEXPECTED PASS: {s['id']} is listed as an expected failure ({listed['reason']}); "
+                         "remove it from the list")
+    present = {s.get("profile") for s in report["scenarios"]}
+    for prof in sorted(required - present):
+        lines.append(f"note: required profile {prof!r} has no scenarios in this report")
+    counts = {o: sum(1 for s in gating if s["outcome"] == o)
+              for o in ("passed", "failed", "error", "skipped", "not-supported")}
+    scope = ", ".join(sorted(required)) if required else "all profiles"
+    lines.append(f"gate ({scope}): {'FAIL' if bad else 'PASS'} - MUST scenarios: "
+                 + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    return GateResult(ok=not bad, lines=lines)

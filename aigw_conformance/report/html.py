@@ -1,0 +1,188 @@
+"""HTML report of one run with Allure Report 3 (the npm package ``allure``).
+
+The run folder holds the engine's ``allure-results/``; this module copies them into a staging folder,
+adds one "capture" attachment per scenario (the evidence pointers of conformance.json and the small
+evidence files they name), writes an ``allurerc.mjs`` that groups the tree by profile (epic) and
+requirement (story), and runs ``allure generate``. The original results are never modified, so a
+gate that reads them later sees exactly what the run wrote.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from aigw_conformance.errors import ConfigError
+from aigw_conformance.redact import redact
+
+ALLURE_TIMEOUT_S = 180          # a few thousand results take seconds; this only stops a hang
+MAX_EVIDENCE_FILE = 256 * 1024  # bigger files stay pointers: the report must load in a browser
+GROUP_BY = ("epic", "story")    # engine labels: profile as epic, requirement id as story
+
+
+@dataclass(frozen=True)
+class HtmlReport:
+    run_dir: Path
+    index: Path          # <run>/html/index.html
+    results: int         # allure result files fed to the generator
+    captures: int        # scenarios that got a capture attachment
+
+
+def repo_root() -> Path:
+    return Path(__file__).resolve().parents[2]
+
+
+def find_allure(root: Path | None = None) -> Path | None:
+    """The ``allure`` executable installed by ``npm ci`` at the repository top, else one on PATH."""
+    root = root or repo_root()
+    local = root / "node_modules" / ".bin" / "allure"
+    if local.exists():
+        return local
+    found = shutil.which("allure")
+    # An Allure 2 (Java) `allure` on PATH has another CLI; only trust it if it says it is 3.x.
+    if found and _major_version(Path(found)) == 3:
+        return Path(found)
+    return None
+
+
+def _major_version(exe: Path) -> int | None:
+    try:
+        out = subprocess.run([str(exe), "--version"], capture_output=True, text=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    m = re.search(r"(\d+)\.\d+", out)
+    return int(m.group(1)) if m else None
+
+
+def resolve_run_dir(arg: str | None, reports_dir: Path) -> Path:
+    """RUN_DIR as given, a run id under reports/, or reports/latest."""
+    if arg:
+        cand = Path(arg)
+        if not cand.exists() and (reports_dir / arg).exists():
+            cand = reports_dir / arg
+    else:
+        cand = reports_dir / "latest"
+    if not cand.is_dir():
+        raise ConfigError(f"{cand}: no such run folder; pass a reports/<run-id> folder "
+                          f"or run `aigw-conformance run` first (reports/latest is made by a run)")
+    return cand.resolve()
+
+
+def generate(run_dir: Path, *, allure: Path | None = None, single_file: bool = False,
+             name: str | None = None) -> HtmlReport:
+    results = run_dir / "allure-results"
+    if not results.is_dir() or not any(results.glob("*-result.json")):
+        raise ConfigError(f"{results}: no allure results (*-result.json); the run wrote none, "
+                          "or RUN_DIR is not a run folder")
+    exe = allure or find_allure()
+    if exe is None:
+        raise ConfigError("Allure Report 3 is not installed: run `npm ci` at the repository top "
+                          "(package.json pins the npm package `allure`), then retry")
+    staging = run_dir / ".html-staging"
+    shutil.rmtree(staging, ignore_errors=True)
+    shutil.copytree(results, staging)
+    captures = add_capture_attachments(staging, run_dir)
+    out = run_dir / "html"
+    shutil.rmtree(out, ignore_errors=True)
+    config = run_dir / "allurerc.mjs"
+    config.write_text(allurerc(name or f"aigw-conformance {run_dir.name}", out, single_file))
+    try:
+        proc = subprocess.run([str(exe), "generate", "-c", str(config), str(staging)],
+                              cwd=run_dir, capture_output=True, text=True,
+                              timeout=ALLURE_TIMEOUT_S, env=_node_env())
+    except subprocess.TimeoutExpired as exc:
+        raise ConfigError(f"allure generate did not finish within {ALLURE_TIMEOUT_S} s") from exc
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    index = out / "index.html"
+    if proc.returncode != 0 or not index.exists():
+        tail = redact((proc.stderr or proc.stdout or "").strip())[-800:]
+        raise ConfigError(f"allure generate failed (exit {proc.returncode}) for {results}: {tail}")
+    n = len(list(results.glob("*-result.json")))
+    return HtmlReport(run_dir=run_dir, index=index, results=n, captures=captures)
+
+
+def _node_env() -> dict[str, str]:
+    env = dict(os.environ)
+    # Allure 3 may try to phone home for updates or open a browser; neither is wanted here.
+    env.setdefault("CI", "true")
+    env.pop("BROWSER", None)
+    return env
+
+
+def allurerc(name: str, out: Path, single_file: bool) -> str:
+    """A config without imports, so it loads wherever node_modules is."""
+    conf = {
+        "name": name,
+        "output": str(out),
+        "plugins": {"awesome": {"options": {
+            "reportName": name, "singleFile": single_file, "groupBy": list(GROUP_BY)}}},
+    }
+    return "export default " + json.dumps(conf, indent=2) + ";\n"
+
+
+def add_capture_attachments(results: Path, run_dir: Path) -> int:
+    """Attach each scenario's evidence (from conformance.json) to its allure result."""
+    scenarios = _scenarios(run_dir / "conformance.json")
+    if not scenarios:
+        return 0
+    done = 0
+    for path in sorted(results.glob("*-result.json")):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        scn = _match(data, scenarios)
+        if scn is None or not scn.get("evidence"):
+            continue
+        data.setdefault("attachments", []).extend(_capture_files(results, run_dir, scn))
+        path.write_text(json.dumps(data), encoding="utf-8")
+        done += 1
+    return done
+
+
+def _scenarios(path: Path) -> list[dict]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    items = data.get("scenarios") if isinstance(data, dict) else None
+    return [s for s in items or [] if isinstance(s, dict) and s.get("id")]
+
+
+def _match(result: dict, scenarios: list[dict]) -> dict | None:
+    values = {str(lab.get("value")) for lab in result.get("labels", []) if isinstance(lab, dict)}
+    text = " ".join(str(result.get(k, "")) for k in ("name", "fullName", "testCaseName"))
+    # Longest id first so "X-ID-2" is not taken for "X-ID".
+    for scn in sorted(scenarios, key=lambda s: len(s["id"]), reverse=True):
+        sid = scn["id"]
+        if sid in values or re.search(rf"(?<![A-Za-z0-9-]){re.escape(sid)}(?![A-Za-z0-9-])", text):
+            return scn
+    return None
+
+
+def _capture_files(results: Path, run_dir: Path, scn: dict) -> list[dict]:
+    evidence = [str(e) for e in scn["evidence"]]
+    atts = [_write_att(results, "capture", redact("\n".join(evidence)) + "\n", "text/plain", "txt")]
+    for ev in evidence:
+        file = (run_dir / ev.split("#", 1)[0]).resolve()
+        if not file.is_file() or run_dir not in file.parents or file.stat().st_size > MAX_EVIDENCE_FILE:
+            continue
+        if file.suffix not in {".json", ".jsonl", ".har", ".txt", ".log"}:
+            continue  # binary flows (.mitm) stay pointers
+        body = redact(file.read_text(encoding="utf-8", errors="replace"))
+        kind = "application/json" if file.suffix in {".json", ".har"} else "text/plain"
+        atts.append(_write_att(results, f"capture: {file.name}", body, kind, file.suffix.lstrip(".")))
+    return atts
+
+
+def _write_att(results: Path, name: str, body: str, mime: str, ext: str) -> dict:
+    source = f"{uuid.uuid4()}-attachment.{ext}"
+    (results / source).write_text(body, encoding="utf-8")
+    return {"name": name, "source": source, "type": mime}

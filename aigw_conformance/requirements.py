@@ -1,0 +1,177 @@
+"""The requirement catalogue (fixtures/requirements.yaml): every id a scenario may cite.
+
+Accepted shapes, so the catalogue can be written as a table or as a list:
+
+    requirements:                      # or the mapping at top level
+      AUTH-TOKEN-001: {profile: core, level: MUST, era: any, title: "...", uncertain: false}
+    # or
+    requirements:
+      - {id: AUTH-TOKEN-001, profile: core, level: MUST, ...}
+
+An uncertain requirement (PROTOCOL.md section 2) is SHOULD whatever its file says, so it can never
+fail a release gate on its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import yaml
+
+from aigw_conformance.errors import ConfigError
+
+DEFAULT_PATH = Path(__file__).resolve().parent.parent / "fixtures" / "requirements.yaml"
+PROFILES = ("core", "lifecycle", "credential-modes", "proxy", "clients", "fuzz", "gateway-keys",
+            "informative")
+ERAS = ("any", "newest", "older", "newer")
+_FIELDS = {"id", "profile", "level", "era", "title", "uncertain", "source", "description", "notes"}
+
+
+@dataclass(frozen=True)
+class Requirement:
+    id: str
+    profile: str
+    level: Literal["MUST", "SHOULD"] = "MUST"
+    era: str = "any"
+    title: str = ""
+    uncertain: bool = False
+    questions: tuple[int, ...] = ()        # PROTOCOL.md section-2 questions the rule rests on
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    description: str = ""
+    gating: bool = True
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    requirements: dict[str, Requirement] = field(default_factory=dict)
+    path: str = ""
+    profile_info: dict[str, Profile] = field(default_factory=dict)
+
+    def get(self, req_id: str) -> Requirement | None:
+        return self.requirements.get(req_id)
+
+    def __contains__(self, req_id: object) -> bool:
+        return req_id in self.requirements
+
+    def __len__(self) -> int:
+        return len(self.requirements)
+
+    def ids(self) -> list[str]:
+        return sorted(self.requirements)
+
+    def profiles(self) -> list[str]:
+        """Profile names: those the file declares, plus any a requirement uses."""
+        return sorted(set(self.profile_info) | {r.profile for r in self.requirements.values()})
+
+    def is_gating(self, profile: str) -> bool:
+        info = self.profile_info.get(profile)
+        return info.gating if info else profile not in ("fuzz", "informative")
+
+    def in_profile(self, profile: str) -> list[Requirement]:
+        return [r for r in self.requirements.values() if r.profile == profile]
+
+
+def load_catalogue(path: Path | str | None = None) -> Catalogue:
+    """Read the catalogue; a bad file is a ConfigError naming the file, the entry and the field."""
+    p = Path(path) if path is not None else DEFAULT_PATH
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read the requirement catalogue ({exc.strerror})", file=str(p)) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        line = exc.problem_mark.line + 1 if getattr(exc, "problem_mark", None) else None
+        raise ConfigError(f"not valid YAML: {getattr(exc, 'problem', exc)}", file=str(p), line=line) from None
+    profiles = _profiles(data.get("profiles") if isinstance(data, dict) else None, str(p))
+    if isinstance(data, dict) and "requirements" in data:
+        data = data["requirements"]
+    entries: list[tuple[str, object]]
+    if isinstance(data, dict):
+        entries = [(str(k), v) for k, v in data.items()]
+    elif isinstance(data, list):
+        entries = []
+        for i, item in enumerate(data):
+            if not isinstance(item, dict) or "id" not in item:
+                raise ConfigError(f"entry {i + 1} must be a mapping with an `id`", file=str(p),
+                                  field=f"requirements[{i}]")
+            entries.append((str(item["id"]), item))
+    else:
+        raise ConfigError("expected `requirements:` as a mapping id → fields or a list of entries",
+                          file=str(p), field="requirements")
+    reqs: dict[str, Requirement] = {}
+    for rid, raw in entries:
+        if rid in reqs:
+            raise ConfigError(f"requirement {rid} is listed twice", file=str(p), field=rid)
+        reqs[rid] = _requirement(rid, raw, str(p), tuple(profiles) or PROFILES)
+    return Catalogue(requirements=reqs, path=str(p), profile_info=profiles)
+
+
+def _profiles(raw: object, file: str) -> dict[str, Profile]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise ConfigError("profiles must be a mapping name → {description, gating}", file=file, field="profiles")
+    out = {}
+    for name, info in raw.items():
+        info = info if isinstance(info, dict) else {"description": str(info or "")}
+        unknown = set(info) - {"description", "gating"}
+        if unknown:
+            raise ConfigError(f"unknown key(s) {sorted(unknown)}", file=file, field=f"profiles.{name}")
+        out[str(name)] = Profile(str(name), str(info.get("description", "")), bool(info.get("gating", True)))
+    return out
+
+
+def _requirement(rid: str, raw: object, file: str, profiles: tuple[str, ...]) -> Requirement:
+    if isinstance(raw, str):
+        raw = {"title": raw}
+    if not isinstance(raw, dict):
+        raise ConfigError("must be a mapping of profile, level, era, title, uncertain", file=file, field=rid)
+    unknown = set(raw) - _FIELDS
+    if unknown:
+        raise ConfigError(f"unknown key(s) {sorted(unknown)}; allowed: {sorted(_FIELDS - {'id'})}",
+                          file=file, field=f"{rid}.{sorted(unknown)[0]}")
+    profile = str(raw.get("profile") or _profile_from_id(rid))
+    if profile not in profiles:
+        raise ConfigError(f"unknown profile {profile!r}; known: {', '.join(profiles)}", file=file,
+                          field=f"{rid}.profile")
+    level = str(raw.get("level", "MUST")).upper()
+    if level not in ("MUST", "SHOULD"):
+        raise ConfigError(f"level must be MUST or SHOULD, not {level!r}", file=file, field=f"{rid}.level")
+    era = str(raw.get("era", "any"))
+    if era not in ERAS:
+        raise ConfigError(f"unknown era {era!r}; known: {', '.join(ERAS)}", file=file, field=f"{rid}.era")
+    uncertain = raw.get("uncertain", False)
+    questions: tuple[int, ...] = ()
+    if isinstance(uncertain, list):  # the section-2 question numbers; non-empty means uncertain
+        questions = tuple(int(q) for q in uncertain if str(q).isdigit())
+        uncertain = bool(uncertain)
+    if not isinstance(uncertain, bool):
+        raise ConfigError("uncertain must be true/false or a list of question numbers", file=file,
+                          field=f"{rid}.uncertain")
+    if uncertain:
+        level = "SHOULD"  # PROTOCOL.md section 0: an uncertain point never gates on its own
+    return Requirement(id=rid, profile=profile, level=level, era=era,  # type: ignore[arg-type]
+                       title=str(raw.get("title", "")), uncertain=uncertain, questions=questions,
+                       source=str(raw.get("source", "")))
+
+
+_PROFILE_BY_AREA = {"TOKEN": "core", "VALIDATE": "core", "HTTP": "core", "PATH": "core",
+                    "LIFECYCLE": "lifecycle", "BYOK": "credential-modes", "PROXY": "proxy",
+                    "CLIENT": "clients", "GWKEY": "gateway-keys", "DOC": "informative"}
+
+
+def _profile_from_id(rid: str) -> str:
+    # PROTOCOL.md section 3 maps each id family to exactly one profile.
+    parts = rid.split("-")
+    return _PROFILE_BY_AREA.get(parts[1] if len(parts) > 2 else "", "core")
+
+
+__all__ = ["Catalogue", "Requirement", "Profile", "load_catalogue", "PROFILES", "DEFAULT_PATH"]

@@ -1,0 +1,50 @@
+"""Reads the canary upstream (docs/architecture.md Seam 2): which requests reached the provider."""
+
+from __future__ import annotations
+
+import secrets
+import time
+
+import httpx
+
+from aigw_conformance import netguard
+from aigw_conformance.errors import TargetError
+from aigw_conformance.netguard import LOOPBACK_ONLY, NetworkPolicy
+from aigw_conformance.observation import UpstreamRecord
+
+
+def new_tracking_id() -> str:
+    return "aigw-trk-" + secrets.token_hex(16)
+
+
+class CanaryReader:
+    def __init__(self, canary_url: str, policy: NetworkPolicy = LOOPBACK_ONLY, *, timeout: float = 5.0) -> None:
+        self.url = canary_url.rstrip("/")
+        self._client = netguard.client(policy, timeout=timeout, trust_env=False)
+
+    def records(self, tracking_id: str, *, settle: float = 0.05) -> tuple[UpstreamRecord, ...]:
+        """Records carrying `tracking_id`. A short settle lets a gateway's forward finish first."""
+        if settle:
+            time.sleep(settle)
+        try:
+            resp = self._client.get(f"{self.url}/_canary/requests", params={"tracking_id": tracking_id})
+            resp.raise_for_status()
+            raw = resp.json()["requests"]
+        except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
+            raise TargetError(f"canary did not answer usefully: {type(exc).__name__}: {exc}",
+                              url=self.url) from exc
+        return tuple(_record(r) for r in raw)
+
+    def close(self) -> None:
+        self._client.close()
+
+
+def _record(r: dict) -> UpstreamRecord:
+    return UpstreamRecord(
+        method=str(r.get("method", "")),
+        path=str(r.get("path", "")),
+        query=str(r.get("query", "")),
+        headers=tuple((str(k), str(v)) for k, v in r.get("headers", [])),
+        body=str(r.get("body", "")).encode("utf-8"),
+        tracking_id=str(r.get("tracking_id", "")),
+    )

@@ -1,0 +1,71 @@
+"""Scenario × variant → Case: the unit pytest runs and reports count.
+
+The effective level is SHOULD when the scenario says so or when any requirement it cites is SHOULD
+(or uncertain), so a scenario resting on an uncertain point can never fail a gate on its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from aigw_conformance.requirements import Catalogue
+from aigw_conformance.scenario.model import Scenario, Suite
+from aigw_conformance.tokens.malformed import MalformedCatalogue, load_malformed
+
+
+@dataclass(frozen=True)
+class Case:
+    test_id: str                      # "SCN-ID" or "SCN-ID[variant]"
+    scenario: Scenario
+    suite: str
+    variant: dict[str, Any] = field(default_factory=dict)
+    level: str = "MUST"
+    profile: str = "core"
+    era: str = "any"
+
+    @property
+    def variant_id(self) -> str | None:
+        return self.variant.get("id") if self.variant else None
+
+    @property
+    def requirements(self) -> list[str]:
+        return list(self.scenario.requirement)
+
+    @property
+    def requires(self) -> list[str]:
+        return list(self.scenario.requires)
+
+
+def effective_level(scenario: Scenario, catalogue: Catalogue | None) -> str:
+    if scenario.level == "SHOULD":
+        return "SHOULD"
+    if catalogue is not None:
+        for rid in scenario.requirement:
+            req = catalogue.get(rid)
+            if req is not None and (req.level == "SHOULD" or req.uncertain):
+                return "SHOULD"
+    return "MUST"
+
+
+def variants_of(scenario: Scenario, malformed: MalformedCatalogue | None = None) -> list[dict[str, Any]]:
+    if scenario.variants_from == "malformed-tokens":
+        return (malformed or load_malformed()).variants()
+    return list(scenario.variants or [])
+
+
+def expand(suite: Suite, catalogue: Catalogue | None = None, *,
+           malformed: MalformedCatalogue | None = None) -> list[Case]:
+    cases: list[Case] = []
+    for sc in suite.scenarios:
+        level = effective_level(sc, catalogue)
+        profile = sc.profile or suite.profile
+        variants = variants_of(sc, malformed)
+        if not variants:
+            cases.append(Case(sc.id, sc, suite.suite, {}, level, profile, sc.era))
+        for v in variants:
+            cases.append(Case(f"{sc.id}[{v['id']}]", sc, suite.suite, dict(v), level, profile, sc.era))
+    return cases
+
+
+__all__ = ["Case", "expand", "effective_level", "variants_of"]

@@ -1,0 +1,116 @@
+"""The malformed-token catalogue (fixtures/malformed-tokens.yaml).
+
+Each entry has a `name`, a `description` and either a literal `value` or a `generator`:
+``{repeat: "a", count: 10000}`` (optionally with ``prefix``/``suffix``). Generators keep very long or
+odd values out of the YAML while staying deterministic. Values are never secrets.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from aigw_conformance.errors import ConfigError
+
+DEFAULT_PATH = Path(__file__).resolve().parent.parent.parent / "fixtures" / "malformed-tokens.yaml"
+MAX_LEN = 1_000_000
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+_FIELDS = {"name", "description", "value", "generator", "requirement", "notes", "tags", "expect"}
+
+
+@dataclass(frozen=True)
+class MalformedToken:
+    name: str
+    description: str
+    value: str
+
+    @property
+    def id(self) -> str:
+        return self.value.split("-", 1)[0]
+
+    @property
+    def secret(self) -> str:
+        return self.value.split("-", 1)[1] if "-" in self.value else ""
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class MalformedCatalogue:
+    entries: dict[str, MalformedToken]
+    path: str = ""
+
+    def get(self, name: str) -> MalformedToken | None:
+        return self.entries.get(name)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.entries
+
+    def names(self) -> list[str]:
+        return list(self.entries)
+
+    def variants(self) -> list[dict[str, str]]:
+        """The catalogue as scenario variants (`variants_from: malformed-tokens`)."""
+        return [{"id": e.name, "name": e.name, "value": e.value, "description": e.description}
+                for e in self.entries.values()]
+
+
+def generate(gen: Any, where: str, file: str) -> str:
+    if not isinstance(gen, dict) or "repeat" not in gen:
+        raise ConfigError("generator must be a mapping like {repeat: 'a', count: 10000}", file=file,
+                          field=f"{where}.generator")
+    unknown = set(gen) - {"repeat", "count", "prefix", "suffix"}
+    if unknown:
+        raise ConfigError(f"unknown generator key(s) {sorted(unknown)}", file=file, field=f"{where}.generator")
+    count = gen.get("count", 1)
+    if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+        raise ConfigError("count must be a non-negative integer", file=file, field=f"{where}.generator.count")
+    value = str(gen.get("prefix", "")) + str(gen["repeat"]) * count + str(gen.get("suffix", ""))
+    if len(value) > MAX_LEN:
+        raise ConfigError(f"generated value is longer than {MAX_LEN} characters", file=file,
+                          field=f"{where}.generator")
+    return value
+
+
+def load_malformed(path: Path | str | None = None) -> MalformedCatalogue:
+    p = Path(path) if path is not None else DEFAULT_PATH
+    if not p.exists():
+        if path is not None:
+            raise ConfigError("malformed-token catalogue not found", file=str(p))
+        return MalformedCatalogue({}, str(p))
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        line = exc.problem_mark.line + 1 if getattr(exc, "problem_mark", None) else None
+        raise ConfigError(f"not valid YAML: {getattr(exc, 'problem', exc)}", file=str(p), line=line) from None
+    if isinstance(data, dict):
+        data = data.get("tokens", data.get("malformed", data.get("entries")))
+    if not isinstance(data, list):
+        raise ConfigError("expected a list of entries (name, description, value or generator)", file=str(p),
+                          field="tokens")
+    entries: dict[str, MalformedToken] = {}
+    for i, raw in enumerate(data):
+        where = f"tokens[{i}]"
+        if not isinstance(raw, dict):
+            raise ConfigError("each entry must be a mapping", file=str(p), field=where)
+        unknown = set(raw) - _FIELDS
+        if unknown:
+            raise ConfigError(f"unknown key(s) {sorted(unknown)}", file=str(p), field=f"{where}.{sorted(unknown)[0]}")
+        name = raw.get("name")
+        if not isinstance(name, str) or not _NAME.match(name):
+            raise ConfigError("name must match [a-z0-9][a-z0-9_.-]*", file=str(p), field=f"{where}.name")
+        if name in entries:
+            raise ConfigError(f"name {name!r} is used twice", file=str(p), field=f"{where}.name")
+        if ("value" in raw) == ("generator" in raw):
+            raise ConfigError("give exactly one of value or generator", file=str(p), field=f"{where}")
+        value = str(raw["value"]) if "value" in raw else generate(raw["generator"], where, str(p))
+        entries[name] = MalformedToken(name, str(raw.get("description", "")), value)
+    return MalformedCatalogue(entries, str(p))
+
+
+__all__ = ["MalformedToken", "MalformedCatalogue", "load_malformed", "DEFAULT_PATH"]

@@ -1,0 +1,51 @@
+"""The token value scenarios see: str() is the whole token, `.id` and `.secret` its halves."""
+
+from __future__ import annotations
+
+import secrets
+import string
+from dataclasses import dataclass, field
+
+ALPHABET = string.digits + string.ascii_uppercase + string.ascii_letters[:26]  # cryptorand.Default
+
+
+def random_part(n: int) -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(n))
+
+
+@dataclass(frozen=True)
+class Token:
+    value: str = field(repr=False)
+    kind: str = "valid"
+    user: str | None = None          # username the token belongs to (None: the operator, "me")
+    label: str = ""
+    key_id: str | None = None        # id known to the server, when the broker minted it
+
+    @property
+    def id(self) -> str:
+        return self.key_id if self.key_id is not None else self.value.split("-", 1)[0]
+
+    @property
+    def secret(self) -> str:
+        return self.value.split("-", 1)[1] if "-" in self.value else ""
+
+    def __str__(self) -> str:
+        return self.value
+
+    def __repr__(self) -> str:  # never the secret, even in a traceback
+        return f"Token(kind={self.kind!r}, id={self.id!r}, label={self.label!r})"
+
+
+def with_other_secret(token: Token, kind: str) -> Token:
+    """Same id, a different well-shaped secret (wrong-secret, expired-wrong-secret)."""
+    other = random_part(22)
+    while other == token.secret:
+        other = random_part(22)
+    return Token(f"{token.id}-{other}", kind=kind, user=token.user, label=token.label, key_id=token.key_id)
+
+
+def unknown_id_token(label: str = "") -> Token:
+    return Token(f"{random_part(10)}-{random_part(22)}", kind="unknown-id", label=label)
+
+
+__all__ = ["Token", "random_part", "with_other_secret", "unknown_id_token", "ALPHABET"]

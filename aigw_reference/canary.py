@@ -1,0 +1,147 @@
+"""The canary upstream (architecture Seam 2): answers like OpenAI and Anthropic and records every request.
+
+    GET    /_canary/requests?tracking_id=ID | ?since=SEQ   -> {"requests": [record, ...]}
+    DELETE /_canary/requests                              -> clears
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route, Router
+
+TRACKING_RE = re.compile(r"aigw-trk-[0-9a-f]{32}")
+BODY_LIMIT = 64 * 1024
+MAX_RECORDS = 20000
+
+
+def tracking_id(headers: list[tuple[str, str]], query: dict, body: str) -> str | None:
+    for k, v in headers:
+        if k.lower() == "x-aigw-tracking-id" and TRACKING_RE.fullmatch(v.strip()):
+            return v.strip()
+    q = query.get("aigw_tracking_id", "")
+    if TRACKING_RE.fullmatch(q):
+        return q
+    m = TRACKING_RE.search(body)
+    return m.group(0) if m else None
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._records: list[dict] = []
+        self._seq = 0
+
+    def add(self, rec: dict) -> dict:
+        with self._lock:
+            self._seq += 1
+            rec["seq"] = self._seq
+            self._records.append(rec)
+            del self._records[:-MAX_RECORDS]
+            return rec
+
+    def query(self, tracking: str | None, since: int) -> list[dict]:
+        with self._lock:
+            return [r for r in self._records
+                    if r["seq"] > since and (tracking is None or r["tracking_id"] == tracking)]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._records.clear()
+
+
+def _sse(events: list[tuple[str | None, dict]]):
+    async def gen():
+        for name, data in events:
+            yield (f"event: {name}\n" if name else "") + f"data: {json.dumps(data)}\n\n"
+        yield ""
+    return gen()
+
+
+def openai_answer(path: str, body: dict) -> Response:
+    if path.startswith("/v1/models"):
+        return JSONResponse({"object": "list", "data": [{"id": "gpt-canary", "object": "model", "owned_by": "canary"}]})
+    stream = bool(body.get("stream"))
+    if path == "/v1/responses":
+        msg = {"id": "resp_canary", "object": "response", "status": "completed", "model": body.get("model", "gpt"),
+               "output": [{"type": "message", "role": "assistant",
+                           "content": [{"type": "output_text", "text": "canary"}]}]}
+        if stream:
+            return StreamingResponse(_sse([("response.created", {"type": "response.created", "response": msg}),
+                                           ("response.completed", {"type": "response.completed", "response": msg})]),
+                                     media_type="text/event-stream")
+        return JSONResponse(msg)
+    if path == "/v1/chat/completions":
+        if stream:
+            chunk = {"id": "chatcmpl-canary", "object": "chat.completion.chunk", "model": body.get("model", "gpt"),
+                     "choices": [{"index": 0, "delta": {"content": "canary"}, "finish_reason": None}]}
+            async def gen():
+                yield f"data: {json.dumps(chunk)}\n\n"
+                yield "data: [DONE]\n\n"
+            return StreamingResponse(gen(), media_type="text/event-stream")
+        return JSONResponse({"id": "chatcmpl-canary", "object": "chat.completion", "model": body.get("model", "gpt"),
+                             "choices": [{"index": 0, "finish_reason": "stop",
+                                          "message": {"role": "assistant", "content": "canary"}}]})
+    return JSONResponse({"object": "canary", "path": path})
+
+
+def anthropic_answer(path: str, body: dict) -> Response:
+    if path.startswith("/v1/models"):
+        return JSONResponse({"data": [{"id": "claude-canary", "type": "model"}], "has_more": False})
+    if path == "/v1/messages/count_tokens":
+        return JSONResponse({"input_tokens": 1})
+    if path == "/v1/messages":
+        msg = {"id": "msg_canary", "type": "message", "role": "assistant", "model": body.get("model", "claude"),
+               "content": [{"type": "text", "text": "canary"}], "stop_reason": "end_turn",
+               "usage": {"input_tokens": 1, "output_tokens": 1}}
+        if body.get("stream"):
+            return StreamingResponse(_sse([
+                ("message_start", {"type": "message_start", "message": {**msg, "content": []}}),
+                ("content_block_delta", {"type": "content_block_delta", "index": 0,
+                                         "delta": {"type": "text_delta", "text": "canary"}}),
+                ("message_stop", {"type": "message_stop"})]), media_type="text/event-stream")
+        return JSONResponse(msg)
+    return JSONResponse({"type": "canary", "path": path})
+
+
+def build_canary(recorder: Recorder | None = None) -> Router:
+    rec = recorder or Recorder()
+
+    async def provider(request: Request) -> Response:
+        raw = await request.body()
+        text = raw[:BODY_LIMIT].decode("utf-8", "replace")
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.scope["headers"]]
+        query = dict(request.query_params)
+        name, path = request.path_params["provider"], "/" + request.path_params["path"]
+        rec.add({"time": time.time(), "tracking_id": tracking_id(headers, query, text), "method": request.method,
+                 "path": request.url.path, "query": request.url.query, "headers": [list(h) for h in headers],
+                 "body": text})
+        try:
+            body = json.loads(raw) if raw else {}
+        except ValueError:
+            body = {}
+        body = body if isinstance(body, dict) else {}
+        return (openai_answer if name == "openai" else anthropic_answer)(path, body)
+
+    async def requests(request: Request) -> Response:
+        if request.method == "DELETE":
+            rec.clear()
+            return Response(status_code=204)
+        try:
+            since = int(request.query_params.get("since", "0"))
+        except ValueError:
+            return JSONResponse({"message": "since must be an integer"}, status_code=400)
+        return JSONResponse({"requests": rec.query(request.query_params.get("tracking_id"), since)})
+
+    router = Router(routes=[
+        Route("/_canary/requests", requests, methods=["GET", "DELETE"]),
+        Route("/{provider:str}/{path:path}", provider,
+              methods=["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]),
+    ])
+    router.recorder = rec
+    return router

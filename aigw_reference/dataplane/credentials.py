@@ -1,0 +1,96 @@
+"""Credential mode and header hygiene: AUTH-HTTP-005, AUTH-BYOK-001..006. Pure functions on header lists.
+
+Headers here are lists of (lower-case name, latin-1 value) pairs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..config import ReferenceConfig
+from ..extract import GOVERNANCE
+
+HOP_BY_HOP = {"host", "connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer",
+              "upgrade", "content-length", "proxy-authorization", "proxy-authenticate"}
+INTERCEPT_KEEP = {"content-type", "accept", "anthropic-version", "anthropic-beta", "user-agent"}
+NO_CREDENTIAL = "upstream authentication unavailable: no provider credentials supplied or configured"
+
+
+@dataclass(frozen=True)
+class Outbound:
+    headers: list[tuple[str, str]]
+    mode: str              # centralized | byok (AUTH-BYOK-007 literals)
+
+
+def _get(h, name):
+    return next((v for k, v in h if k == name), None)
+
+
+def _drop(h, *names):
+    return [(k, v) for k, v in h if k not in names]
+
+
+def _sensitive(name: str) -> bool:
+    """[newest] StripSensitiveRequestHeaders."""
+    return (name == "cookie" or name.startswith("coder-") or name.startswith("x-coder-")
+            or name.startswith("x-ai-bridge-actor") or name == "forwarded" or name.startswith("x-forwarded-"))
+
+
+def _bearer(value: str | None) -> str:
+    fields = (value or "").split()
+    return fields[1] if len(fields) == 2 and fields[0].lower() == "bearer" else ""
+
+
+def user_credential(provider: str, h) -> tuple[str, str] | None:
+    """The BYOK credential by provider rule (AUTH-BYOK-003)."""
+    if provider == "anthropic":
+        key = (_get(h, "x-api-key") or "").strip()
+        if key:   # X-Api-Key wins, "to match claude-code behavior"
+            return "x-api-key", key
+    tok = _bearer(_get(h, "authorization"))
+    return ("authorization", f"Bearer {tok}") if tok else None
+
+
+def central_credential(provider: str, cfg: ReferenceConfig) -> tuple[str, str] | None:
+    key = cfg.central_keys.get(provider)
+    if not key:
+        return None
+    return ("x-api-key", key) if provider == "anthropic" else ("authorization", f"Bearer {key}")
+
+
+def outbound_headers(raw: list[tuple[bytes, bytes]], provider: str, token: str, *, intercepted: bool,
+                     cfg: ReferenceConfig) -> Outbound | None:
+    """Headers for the upstream request, or None when no credential exists at all (AUTH-BYOK-004)."""
+    faults = cfg.faults
+    h = [(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in raw]
+    byok = bool((_get(h, GOVERNANCE) or "").strip())
+    carrier = _carrier(h, token)
+    h = _drop(h, "x-coder-ai-governance-request-id", *HOP_BY_HOP)
+    if byok:
+        h = _drop(h, GOVERNANCE)
+    elif "forward-user-key-centralized" in faults:
+        h = _drop(h, carrier) if carrier else h
+    else:
+        h = _drop(h, "authorization", "x-api-key")
+    if cfg.era == "newest":
+        h = [(k, v) for k, v in h if not _sensitive(k)]
+    cred = user_credential(provider, h) if (byok or "forward-user-key-centralized" in faults) else None
+    cred = cred or central_credential(provider, cfg)
+    if cred is None:
+        return None
+    h = _drop(h, "authorization", "x-api-key")
+    if intercepted:
+        h = [(k, v) for k, v in h if k in INTERCEPT_KEEP]
+    h.append(cred)
+    if "leak-token-upstream" in faults and carrier:
+        h = _drop(h, carrier) + [(carrier, f"Bearer {token}" if carrier == "authorization" else token)]
+    return Outbound(h, "byok" if byok else "centralized")
+
+
+def _carrier(h, token: str) -> str | None:
+    """Which header carried the Coder token."""
+    for name in (GOVERNANCE, "authorization", "x-api-key", "x-coder-token", "coder-session-token"):
+        v = _get(h, name) or ""
+        if v.strip() == token or _bearer(v) == token:
+            return name
+    return None

@@ -1,0 +1,41 @@
+"""Named faults: each breaks exactly one rule, so a scenario that covers the rule can be shown to fail.
+
+The check for a fault lives at the one place its rule is implemented (``if "x" in cfg.faults``).
+"""
+
+from __future__ import annotations
+
+from aigw_conformance.errors import ConfigError
+
+FAULTS: dict[str, tuple[str, str]] = {
+    "accept-expired": ("AUTH-VALIDATE-001", "skip the expiry check (step 5)"),
+    "secret-before-expiry": ("AUTH-VALIDATE-001", "check the secret before expiry (steps 5/6 swapped)"),
+    "accept-revoked": ("AUTH-VALIDATE-004", "deleted keys still authenticate"),
+    "id-only": ("AUTH-TOKEN-003", "look the key up by id and never check the secret"),
+    "prefix-compare": ("AUTH-TOKEN-003", "compare only the first 11 characters of the secret"),
+    "accept-session-token-header": ("AUTH-HTTP-002", "accept Coder-Session-Token on the data plane"),
+    "api-key-before-authorization": ("AUTH-HTTP-001", "read X-Api-Key before Authorization"),
+    "governance-fallback": ("AUTH-HTTP-001", "invalid governance token falls back to Authorization"),
+    "bearer-case-sensitive": ("AUTH-HTTP-001", "only the exact scheme 'Bearer' is accepted"),
+    "status-401": ("AUTH-VALIDATE-002", "answer 401 instead of 403 for an unauthorized token"),
+    "leak-token-upstream": ("AUTH-BYOK-006", "forward the header that carried the Coder token"),
+    "forward-user-key-centralized": ("AUTH-BYOK-002", "centralized mode keeps a user provider key"),
+    "ignore-byok-guard": ("AUTH-HTTP-006", "BYOK guard off even when allow_byok=false"),
+    "admit-suspended": ("AUTH-VALIDATE-001", "no inactive-user check (step 9)"),
+    "500-on-long-token": ("AUTH-TOKEN-002", "a token longer than 1024 bytes gives 500"),
+    "cache-authorizations": ("AUTH-VALIDATE-004", "cache successful authorizations for 60 s"),
+    # Implemented by aigw_reference/proxy (its own engineer); listed here so --fault accepts them.
+    "407-without-proxy-authenticate": ("AUTH-PROXY-005", "407 without Proxy-Authenticate"),
+    "proxy-accepts-bearer": ("AUTH-PROXY-004", "Proxy-Authorization Bearer accepted"),
+    "proxy-username-as-token": ("AUTH-PROXY-004", "username taken as the token"),
+    "proxy-auth-for-tunnels": ("AUTH-PROXY-003", "tunneled hosts require proxy auth"),
+    "proxy-validates-nothing-inject-always": ("AUTH-PROXY-007", "governance header always injected"),
+}
+
+
+def validate(names) -> frozenset[str]:
+    unknown = sorted(set(names) - FAULTS.keys())
+    if unknown:
+        raise ConfigError(f"unknown fault(s) {', '.join(unknown)}; known: {', '.join(sorted(FAULTS))}",
+                          file="command line", field="--fault")
+    return frozenset(names)

@@ -1,0 +1,75 @@
+"""Start the reference in its own process (architecture Seam 1) and wait, bounded, for its state file.
+
+    with start_reference(run_dir, faults=["accept-expired"]) as ref:
+        ref.state["base_url"]
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from aigw_conformance.errors import TargetError
+from aigw_conformance.redact import REDACTOR, redact
+
+START_TIMEOUT = 30.0
+STOP_GRACE = 5.0
+
+
+class ReferenceProcess:
+    def __init__(self, proc: subprocess.Popen, state: dict, log_path: Path, state_file: Path) -> None:
+        self.proc, self.state, self.log_path, self.state_file = proc, state, log_path, state_file
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(STOP_GRACE)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(STOP_GRACE)
+
+    def __enter__(self) -> "ReferenceProcess":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def start_reference(run_dir: Path | None = None, *, era: str = "newest", faults=(), proxy: bool = True,
+                    config_file: Path | None = None, timeout: float = START_TIMEOUT) -> ReferenceProcess:
+    run_dir = Path(run_dir or tempfile.mkdtemp(prefix="aigw-ref-run-"))
+    run_dir.mkdir(parents=True, exist_ok=True)
+    state_file = run_dir / "reference-state.json"
+    log_path = run_dir / "reference.log"
+    state_file.unlink(missing_ok=True)
+    cmd = [sys.executable, "-m", "aigw_reference", "serve", "--state-file", str(state_file), "--era", era]
+    cmd += [a for f in faults for a in ("--fault", f)]
+    cmd += [] if proxy else ["--no-proxy"]
+    cmd += ["--config", str(config_file)] if config_file else []
+    with open(log_path, "ab") as log:
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if state_file.exists():
+            state = json.loads(state_file.read_text())
+            for tok in [state["operator"]["token"], *state["central_keys"].values(),
+                        *state["static_tokens"].values()]:
+                if tok:
+                    REDACTOR.add_token(tok)
+            return ReferenceProcess(proc, state, log_path, state_file)
+        if proc.poll() is not None:
+            break
+        time.sleep(0.05)
+    ref = ReferenceProcess(proc, {}, log_path, state_file)
+    ref.stop()
+    tail = redact(log_path.read_text(errors="replace")[-2000:])
+    raise TargetError(f"the reference gateway did not start within {timeout:.0f} s "
+                      f"(exit code {proc.returncode}); log {log_path}:\n{tail}", target="reference")

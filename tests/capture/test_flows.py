@@ -1,0 +1,158 @@
+"""Capture behaviour against real loopback servers: transparency, tagging, streaming, handshakes."""
+
+from __future__ import annotations
+
+import base64
+import json
+import socket
+import time
+from urllib.parse import urlsplit
+
+import httpx
+
+from conftest import OPERATOR, PROVIDER_KEY, TOKEN
+from servers import raw_exchange
+
+from aigw_conformance.capture.tagging import META_TEST_ID
+
+
+def port_of(url: str) -> int:
+    return urlsplit(url).port
+
+
+def request_bytes(port: int, extra: bytes = b"") -> bytes:
+    body = b'{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}'
+    return (
+        b"POST /v1/chat/completions?aigw_tracking_id=aigw-trk-1 HTTP/1.1\r\n"
+        b"Host: 127.0.0.1:%d\r\n" % port
+        + extra
+        + b"x-API-key: k1\r\nAuthorization: Bearer " + TOKEN.encode() + b"\r\n"
+        b"X-Dup: one\r\nx-dup: two\r\nUser-Agent: aigw-conformance/test\r\n"
+        b"Content-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n" % len(body)
+        + body
+    )
+
+
+def test_tap_delivers_headers_order_casing_and_body_unchanged(rig):
+    server, cap = rig["servers"]["default"], rig["capture"]
+    direct = raw_exchange(server.port, request_bytes(server.port))
+    tap_port = port_of(cap.endpoints["default"])
+    tapped = raw_exchange(tap_port, request_bytes(tap_port, b"X-Aigw-Test-Id: t::transparency\r\n"))
+    assert direct.startswith(b"HTTP/1.1 200") and tapped.startswith(b"HTTP/1.1 200")
+    without_tap, with_tap = server.seen[-2], server.seen[-1]
+    assert with_tap == without_tap  # byte for byte, Host included (it names the gateway, not the tap)
+    assert b"x-aigw-test-id" not in with_tap.lower()
+    assert cap.evidence("t::transparency")[0].startswith("flow:")
+
+
+def test_http_flow_is_tagged_and_dumped_redacted(rig):
+    cap = rig["capture"]
+    url = cap.endpoints["default"] + f"/v1/models?key={PROVIDER_KEY}"
+    with httpx.Client(timeout=5) as c:
+        r = c.get(url, headers={"X-Aigw-Test-Id": "t::tagged", "Authorization": f"Bearer {TOKEN}"})
+    assert r.status_code == 200
+    ev = cap.evidence("t::tagged")
+    assert len([e for e in ev if e.startswith("flow:")]) == 1 and "traffic.har" in ev
+    text = cap.flows_text("t::tagged")
+    assert "AbCdEf1234-<redacted:" in text and "GET /v1/models" in text
+    assert TOKEN not in text and PROVIDER_KEY not in text
+    assert "X-Aigw-Test-Id" not in text  # popped before forwarding, so not in the recorded request
+
+
+def test_https_endpoint_is_reached_through_tls(rig):
+    cap, server = rig["capture"], rig["servers"]["tls"]
+    with httpx.Client(timeout=5) as c:
+        r = c.get(cap.endpoints["tls"] + "/v1/models", headers={"X-Aigw-Test-Id": "t::tls"})
+    assert r.status_code == 200 and r.json()["ok"] is True
+    assert server.seen and b"GET /v1/models" in server.seen[-1]
+    assert b"Host: 127.0.0.1:%d" % server.port in server.seen[-1]
+
+
+def test_sse_is_streamed_not_buffered_and_recorded(rig):
+    cap, server = rig["capture"], rig["servers"]["sse"]
+    server.gate.clear()
+    first_seen_before_second_sent = False
+    lines = []
+    with httpx.Client(timeout=10) as c:
+        with c.stream("POST", cap.endpoints["sse"] + "/v1/chat/completions",
+                      headers={"X-Aigw-Test-Id": "t::sse"}, content=b'{"stream": true}') as r:
+            for line in r.iter_lines():
+                lines.append(line)
+                if line == "data: first":
+                    first_seen_before_second_sent = not server.gate.is_set()
+                    server.gate.set()
+    assert first_seen_before_second_sent, "the tap buffered the stream"
+    assert "data: second" in lines
+    text = cap.flows_text("t::sse")
+    assert "data: first" in text and "data: second" in text
+
+
+def test_407_handshake_recorded_byte_for_byte_and_tagged_by_expectation(rig):
+    cap = rig["capture"]
+    tap_port = port_of(cap.proxy_url)
+    creds = base64.b64encode(f"coder:{TOKEN}x".encode()).decode()  # a wrong (unregistered) token
+    connect = (b"CONNECT api.openai.com:443 HTTP/1.1\r\nHost: api.openai.com:443\r\n"
+               b"Proxy-Authorization: Basic " + creds.encode() + b"\r\n\r\n")
+    cap.expect_connection("t::407")
+    reply = raw_exchange(tap_port, connect)
+    assert reply.startswith(b"HTTP/1.1 407") and reply.endswith(b"Proxy Authentication Required\n")
+    assert rig["proxy"].seen[-1] == connect  # the proxy got exactly what the client wrote
+    cap.flows_text("t::407")  # waits for the connection's end
+    [hs] = cap.handshakes("t::407")
+    assert hs["status"] == 407
+    assert hs["response"].encode("latin-1") == reply  # joined across segments
+    assert "Proxy-Authenticate: Basic" in hs["response"]
+    assert hs["request"].startswith("CONNECT api.openai.com:443 HTTP/1.1\r\n")
+    assert "handshakes.jsonl" in cap.evidence("t::407")
+
+
+def test_tunnel_tagged_by_client_port_and_basic_redacted(rig):
+    cap = rig["capture"]
+    cap.expect_connection("t::wrong-test")
+    creds = base64.b64encode(f"coder:{TOKEN}".encode()).decode()
+    with socket.create_connection(("127.0.0.1", port_of(cap.proxy_url)), timeout=5) as s:
+        cap.tag_port(s.getsockname()[1], "t::by-port")
+        s.sendall(b"CONNECT api.openai.com:443 HTTP/1.1\r\nProxy-Authorization: Basic "
+                  + creds.encode() + b"\r\nX-Marker: good\r\n\r\n")
+        assert s.recv(4096).startswith(b"HTTP/1.1 200")
+        s.sendall(b"tunnel-bytes")
+        assert s.recv(4096) == b"tunnel-bytes"
+    text = cap.flows_text("t::by-port")
+    assert "Basic <b64:coder:AbCdEf1234-<redacted:" in text and creds not in text
+    [hs] = cap.handshakes("t::by-port")
+    assert hs["status"] == 200 and hs["tunnel_started"] is True
+    assert cap.flow_ids("t::wrong-test") == []
+
+
+def test_guard_refuses_non_loopback_upstream(rig):
+    cap = rig["capture"]
+    t0 = time.monotonic()
+    with httpx.Client(timeout=5) as c:
+        r = c.get(cap.endpoints["outside"] + "/v1/models", headers={"X-Aigw-Test-Id": "t::outside"})
+    assert r.status_code == 502 and time.monotonic() - t0 < 3
+    assert cap.guard.refused == ["192.0.2.10:80"]
+
+
+def test_files_after_stop(rig):
+    cap, out = rig["capture"], rig["out"]
+    cap.expect_connection("")
+    written = cap.stop()
+    assert cap.stop() == written  # idempotent
+    from mitmproxy import io
+
+    with (out / "traffic.mitm").open("rb") as fh:
+        flows = list(io.FlowReader(fh).stream())
+    tags = {f.metadata.get(META_TEST_ID) for f in flows}
+    assert {"t::transparency", "t::tagged", "t::tls", "t::sse", "t::407", "t::by-port"} <= tags
+    assert all(f.comment.startswith("test_id=") for f in flows if f.metadata.get(META_TEST_ID))
+    har = json.loads((out / "traffic.har").read_text())
+    assert len(har["log"]["entries"]) >= 5
+    hs = [json.loads(line) for line in (out / "handshakes.jsonl").read_text().splitlines()]
+    assert {h["test_id"] for h in hs} == {"t::407", "t::by-port"}
+    # The by-value scan: no secret of the run, nor any registered encoded form, in any file.
+    blobs = {p.name: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    needles = rig["redactor"].secrets() + [base64.b64encode(f"coder:{TOKEN}".encode()).decode()]
+    leaks = [(name, n[:6]) for name, b in blobs.items() for n in needles if n.encode() in b]
+    assert leaks == []
+    assert b"AbCdEf1234-<redacted:" in blobs["traffic.har"]
+    assert OPERATOR not in str(blobs)

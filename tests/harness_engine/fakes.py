@@ -1,0 +1,86 @@
+"""A tiny loopback gateway (stdlib http.server in a thread) for the plugin tests.
+
+GET .../openai/v1/models answers 200 to `Authorization: Bearer <GOOD>` and 401 "unauthorized\\n"
+otherwise; a garbage mode answers bytes that are not HTTP.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+GOOD = "goodtokid1-0123456789abcdefghijkl"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    def do_GET(self):  # noqa: N802 - http.server API
+        if self.headers.get("Authorization") == f"Bearer {GOOD}":
+            body, status, ctype = json.dumps({"data": []}).encode(), 200, "application/json"
+        else:
+            body, status, ctype = b"unauthorized\n", 401, "text/plain; charset=utf-8"
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_POST = do_GET
+
+    def log_message(self, *args):  # keep test output quiet
+        pass
+
+
+class FakeGateway:
+    def __enter__(self) -> "FakeGateway":
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class GarbageServer:
+    """Accepts connections and answers bytes that are not HTTP, then closes."""
+
+    def __enter__(self) -> "GarbageServer":
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.stop = False
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+        return self
+
+    def _serve(self) -> None:
+        self.sock.settimeout(0.2)
+        while not self.stop:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            with conn:
+                try:
+                    conn.recv(65536)
+                    conn.sendall(b"\x00\x01garbage not http\r\n\r\n")
+                except OSError:
+                    pass
+
+    def __exit__(self, *exc) -> None:
+        self.stop = True
+        self.thread.join(2)
+        self.sock.close()
+
+
+def closed_port_url() -> str:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return f"http://127.0.0.1:{port}"
