@@ -179,12 +179,17 @@ class ResultCollector:
             self.config.stash.setdefault(_REPORT_ERROR, str(exc))
 
     def pytest_terminal_summary(self, terminalreporter) -> None:
+        error = self.config.stash.get(_REPORT_ERROR, None)
+        if error:
+            terminalreporter.write_line(f"aigw: no report written: {error}", red=True)
         if self.report is None:
             return
         from aigw_conformance.report.compile import summary_lines
         terminalreporter.section("aigw conformance")
         for line in summary_lines(self.report):
             terminalreporter.write_line(line)
+        for note in self.rc.notes:
+            terminalreporter.write_line(f"note: {note}")
         terminalreporter.write_line(f"report: {os.fspath(self.rc.run_dir / 'conformance.json')}")
 
 

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import inspect
 import importlib
+import os
+import shutil
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -18,7 +21,7 @@ from typing import Any
 
 from aigw_conformance.errors import AigwError, ConfigError, TargetError
 from aigw_conformance.netguard import LOOPBACK_ONLY, NetworkPolicy
-from aigw_conformance.redact import REDACTOR
+from aigw_conformance.redact import REDACTOR, redact
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -64,6 +67,8 @@ class RunContext:
     policy: NetworkPolicy = LOOPBACK_ONLY
     runners: dict[str, Any] = field(default_factory=dict)
     canary: Any = None
+    tunnel_echo: Any = None
+    notes: list[str] = field(default_factory=list)
     _failure: AigwError | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _catalogue: Any = None
@@ -135,10 +140,12 @@ class RunContext:
         if launch is None or not hasattr(launch, "start_reference"):
             raise TargetError("the embedded reference gateway is not available "
                               "(aigw_reference.launch.start_reference is missing)", target=self.options.target)
-        self.run_dir.mkdir(parents=True, exist_ok=True)
+        # The state file holds the operator token and provider keys: keep it out of the report
+        # folder; only the (redacted) log is copied there at the end.
+        self._ref_dir = Path(tempfile.mkdtemp(prefix="aigw-ref-"))
         era = self.options.era or getattr(declared, "era", None) or "newest"
-        self.reference = _call_matching(launch.start_reference, run_dir=self.run_dir, log_dir=self.run_dir,
-                                        era=era, faults=list(self.options.faults))
+        self.reference = _call_matching(launch.start_reference, run_dir=self._ref_dir, era=era,
+                                        faults=list(self.options.faults))
         state = self.reference.state
         op = (state.get("operator") or {}).get("token")
         for secret in [op, *(state.get("central_keys") or {}).values(), *(state.get("static_tokens") or {}).values()]:
@@ -147,21 +154,11 @@ class RunContext:
         return targets_mod.Target.for_reference(state)
 
     def _make_broker(self, target):
-        broker_mod = _optional("aigw_conformance.tokens.broker")
-        if broker_mod is None:
-            return None
-        for factory in ("broker_for", "make_broker", "broker_for_target"):
-            if hasattr(broker_mod, factory):
-                return _call_matching(getattr(broker_mod, factory), target=target, run_id=self.options.run_id,
-                                      policy=self.policy)
-        # No factory: the reference's operator token drives the coder-api source.
-        op = ((self.reference.state.get("operator") or {}).get("token") if self.reference else None) \
-            or getattr(getattr(target, "token_source", None), "operator_token", None)
-        if op and hasattr(broker_mod, "CoderApiBroker"):
-            from aigw_conformance import netguard
-            http = netguard.client(self.policy, timeout=10.0, trust_env=False)
-            return broker_mod.CoderApiBroker(target.base_url, op, self.options.run_id, http)
-        return None
+        from aigw_conformance.tokens import broker as broker_mod
+        broker = broker_mod.broker_for(target, self.options.run_id, malformed=self.fixtures()["malformed"])
+        if threading.current_thread() is threading.main_thread():
+            broker_mod.install_signal_cleanup(broker)   # tokens and users are deleted even on SIGTERM
+        return broker
 
     def _make_runners(self, target) -> None:
         from aigw_conformance.runner.canary import CanaryReader
@@ -170,15 +167,24 @@ class RunContext:
         self.timeout = float(min(getattr(timeouts, "read", 10.0), getattr(timeouts, "total", 10.0)))
         endpoints = {"default": target.base_url, **dict(getattr(target, "endpoints", {}) or {})}
         proxy_url = getattr(target, "proxy_url", None)
-        if proxy_url:
-            endpoints["proxy"] = proxy_url
-        self.endpoints = dict(endpoints)
+        self.endpoints = {**endpoints, "proxy": proxy_url} if proxy_url else dict(endpoints)
         if self.options.capture:
             cap = _optional("aigw_conformance.capture")
             if cap is not None and hasattr(cap, "start_capture"):
-                self.capture = cap.start_capture(endpoints, self.run_dir / "capture", REDACTOR)
+                worker = os.environ.get("PYTEST_XDIST_WORKER")
+                out = self.run_dir / f"capture-{worker}" if worker else self.run_dir
+                # HTTP endpoints get reverse taps; the proxy a raw TCP tap (CONNECT bytes untouched)
+                self.capture = cap.start_capture(endpoints, out, REDACTOR, proxy_url=proxy_url)
                 self.endpoints = {**endpoints, **dict(self.capture.endpoints)}
+                if proxy_url and getattr(self.capture, "proxy_url", None):
+                    self.endpoints["proxy"] = self.capture.proxy_url
+            else:
+                self.notes.append("--aigw-capture on, but the capture part (aigw_conformance.capture) is "
+                                  "not available: no traffic was recorded")
         self.runners["direct"] = DirectRunner(self.policy, timeout=self.timeout, target=target.name)
+        if proxy_url and "tunnel-echo" in (getattr(target, "features", ()) or ()):
+            from aigw_conformance.runner.tunnel_echo import start_tunnel_echo
+            self.tunnel_echo = start_tunnel_echo()
         if proxy_url:
             from aigw_conformance.runner.proxy import ProxyRunner
             ca = getattr(target, "proxy_ca", None)
@@ -188,10 +194,20 @@ class RunContext:
                 ca_pem = _fetch_ca(target, self.policy) if ca == "endpoint" else None
             else:
                 ca_pem = _read_pem(ca)
-            self.runners["proxy"] = ProxyRunner(self.endpoints["proxy"], ca_pem, self.timeout, self.policy)
+            extra = (self.tunnel_echo.ca_pem,) if self.tunnel_echo is not None else ()
+            self.runners["proxy"] = ProxyRunner(self.endpoints["proxy"], ca_pem, self.timeout, self.policy,
+                                                extra_ca_pems=extra)
         canary_url = getattr(target, "canary_url", None)
         if canary_url:
             self.canary = CanaryReader(canary_url, self.policy)
+
+    def target_view(self) -> dict:
+        """What scenarios read as {{ target.… }}: the target's view plus harness-provided parts."""
+        view = getattr(self.target, "template_view", None)
+        out = dict(view()) if callable(view) else {}
+        if self.tunnel_echo is not None:
+            out["tunnel_echo"] = self.tunnel_echo.authority
+        return out
 
     def evidence(self, test_id: str) -> list[str]:
         if self.capture is None or not hasattr(self.capture, "evidence"):
@@ -202,14 +218,28 @@ class RunContext:
             return []
         return [str(e) for e in (ev if isinstance(ev, (list, tuple)) else [ev]) if e]
 
+    def _keep_reference_log(self) -> None:
+        ref_dir = getattr(self, "_ref_dir", None)
+        if ref_dir is None:
+            return
+        log = ref_dir / "reference.log"
+        try:
+            if log.exists():
+                self.run_dir.mkdir(parents=True, exist_ok=True)
+                text = log.read_text(encoding="utf-8", errors="replace")
+                (self.run_dir / f"reference-{os.getpid()}.log").write_text(redact(text), encoding="utf-8")
+        finally:
+            shutil.rmtree(ref_dir, ignore_errors=True)
+
     def stop(self) -> None:
-        for obj, method in ((self.broker, "cleanup"), (self.capture, "stop"), (self.canary, "close"),
+        for obj, method in ((self.broker, "cleanup"), (self.capture, "stop"), (self.canary, "close"), (self.tunnel_echo, "stop"),
                             *((r, "close") for r in self.runners.values()), (self.reference, "stop")):
             if obj is not None and hasattr(obj, method):
                 try:
                     getattr(obj, method)()
                 except Exception:  # noqa: BLE001 - stopping must go on for the other parts
                     pass
+        self._keep_reference_log()
 
 
 def _read_pem(path: str) -> str:

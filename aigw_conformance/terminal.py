@@ -155,6 +155,10 @@ class ProgressReporter:
         if self.console is None:
             self.live_mode = False
         self._live: Live | None = None
+        # Our lines replace pytest's per-file progress: at default verbosity pytest would reprint
+        # the file name before each of them. -v keeps pytest's own per-test lines as asked.
+        if config.getoption("verbose", 0) == 0:
+            config.option.verbose = -1
 
     # -- collection and start --------------------------------------------------------------
     @pytest.hookimpl(trylast=True)

@@ -1,0 +1,16 @@
+"""The embedded reference AI Gateway (PROTOCOL.md, newest era by default; `--era older` selectable).
+
+Reached by the harness only over HTTP, in its own process (docs/architecture.md, Seams 1 and 2):
+
+    python -m aigw_reference serve --state-file PATH [--config F.yaml] [--fault NAME]... [--era newest|older]
+                                   [--host 127.0.0.1] [--port 0] [--proxy/--no-proxy] [--proxy-allow-port N]...
+    python -m aigw_reference canary [--port N]
+
+    from aigw_reference.launch import start_reference
+    with start_reference(run_dir, era="newest", faults=[], proxy=True) as ref:
+        ref.state["base_url"], ref.state["operator"]["token"], ref.state["canary_url"]
+
+Modules: config (ReferenceConfig), faults (registry), store (SQLite), tokens, authorize (IsAuthorized),
+extract (ExtractAuthToken), goerrors (TEXT/JSON bodies), dataplane/ (AUTH-HTTP-006 chain, ServeHTTP,
+credentials, forwarding), session + restapi (Coder REST API), canary, app, server, cli, launch.
+"""

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import asyncio
 import sys
 from pathlib import Path
@@ -25,6 +26,8 @@ def add_serve_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--proxy", dest="proxy", action="store_true", default=True)
     p.add_argument("--no-proxy", dest="proxy", action="store_false")
+    p.add_argument("--proxy-allow-port", action="append", default=[], type=int, metavar="PORT",
+                   help="also let the proxy CONNECT to this port (besides 80 and 443), e.g. a tunnel echo")
 
 
 def add_canary_arguments(p: argparse.ArgumentParser) -> None:
@@ -34,10 +37,9 @@ def add_canary_arguments(p: argparse.ArgumentParser) -> None:
 
 def build_config(args) -> ReferenceConfig:
     faults = fault_registry.validate(args.fault)
-    if args.config:
-        cfg = load_config(args.config, era=args.era)
-        return ReferenceConfig(**{**cfg.__dict__, "faults": cfg.faults | faults}) if faults else cfg
-    return ReferenceConfig(era=args.era or "newest", faults=faults)
+    cfg = load_config(args.config, era=args.era) if args.config else ReferenceConfig(era=args.era or "newest")
+    ports = tuple(dict.fromkeys([*cfg.proxy_allowed_ports, *(str(p) for p in args.proxy_allow_port)]))
+    return dataclasses.replace(cfg, faults=cfg.faults | faults, proxy_allowed_ports=ports)
 
 
 def _check_host(host: str) -> None:

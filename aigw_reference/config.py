@@ -49,6 +49,8 @@ class ReferenceConfig:
     users: tuple[UserSpec, ...] = DEFAULT_USERS
     faults: frozenset[str] = frozenset()
     upstream_timeout_s: float = 30.0
+    # AUTH-PROXY-002 port gate; the harness adds its tunnel-echo port here (--proxy-allow-port)
+    proxy_allowed_ports: tuple[str, ...] = ("80", "443")
 
     def __post_init__(self) -> None:
         if self.era not in ERAS:
@@ -97,6 +99,10 @@ def load_config(path: Path, **overrides) -> ReferenceConfig:
             except (TypeError, AttributeError) as exc:
                 raise ConfigError(f"users: each entry needs username and optional status/roles/"
                                   f"is_system/deleted ({exc})", **where) from None
+        elif key == "proxy_allowed_ports":
+            if not isinstance(value, list) or not all(str(v).isdigit() for v in value):
+                raise ConfigError("proxy_allowed_ports must be a list of port numbers", **where)
+            kwargs[key] = tuple(str(v) for v in value)
         elif key == "faults":
             kwargs[key] = frozenset(value or ())
         else:

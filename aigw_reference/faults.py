@@ -24,6 +24,17 @@ FAULTS: dict[str, tuple[str, str]] = {
     "admit-suspended": ("AUTH-VALIDATE-001", "no inactive-user check (step 9)"),
     "500-on-long-token": ("AUTH-TOKEN-002", "a token longer than 1024 bytes gives 500"),
     "cache-authorizations": ("AUTH-VALIDATE-004", "cache successful authorizations for 60 s"),
+    # Added with the self-test (issue 6) so that every profile has faults.
+    "expire-does-nothing": ("AUTH-LIFECYCLE-005", "PUT .../expire answers 204 but leaves expires_at alone"),
+    "duplicate-token-name": ("AUTH-LIFECYCLE-001", "a second token with the same name is created (no 409)"),
+    "owner-lifetime-unlimited": ("AUTH-LIFECYCLE-002", "owners get the member maximum lifetime"),
+    "patch-keeps-expiry": ("AUTH-LIFECYCLE-006", "PATCH with a new lifetime does not reset expires_at"),
+    "openai-byok-x-api-key": ("AUTH-BYOK-003", "OpenAI BYOK takes the user key from X-Api-Key"),
+    "anthropic-byok-prefers-authorization": ("AUTH-BYOK-003", "Anthropic BYOK prefers Authorization to X-Api-Key"),
+    "byok-no-central-fallback": ("AUTH-BYOK-004", "BYOK without a user credential does not fall back to the pool"),
+    "forward-cookie": ("AUTH-BYOK-006", "the Cookie header is forwarded upstream"),
+    "legacy-prefix-not-served": ("AUTH-PATH-001", "/api/v2/aibridge/<provider> is not stripped, so not served"),
+    "head-probe-goes-to-auth": ("AUTH-CLIENT-005", "a HEAD probe without credentials is authorized (403), not 400"),
     # Implemented by aigw_reference/proxy (its own engineer); listed here so --fault accepts them.
     "407-without-proxy-authenticate": ("AUTH-PROXY-005", "407 without Proxy-Authenticate"),
     "proxy-accepts-bearer": ("AUTH-PROXY-004", "Proxy-Authorization Bearer accepted"),

@@ -43,15 +43,19 @@ class ReferenceProcess:
 
 
 def start_reference(run_dir: Path | None = None, *, era: str = "newest", faults=(), proxy: bool = True,
-                    config_file: Path | None = None, timeout: float = START_TIMEOUT) -> ReferenceProcess:
+                    config_file: Path | None = None, timeout: float = START_TIMEOUT,
+                    log_dir: Path | None = None, proxy_allowed_ports=()) -> ReferenceProcess:
+    """Bounded wait for the state file; the child's stdout and stderr go to `<log_dir>/reference.log`."""
     run_dir = Path(run_dir or tempfile.mkdtemp(prefix="aigw-ref-run-"))
     run_dir.mkdir(parents=True, exist_ok=True)
     state_file = run_dir / "reference-state.json"
-    log_path = run_dir / "reference.log"
+    log_path = Path(log_dir or run_dir) / "reference.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
     state_file.unlink(missing_ok=True)
     cmd = [sys.executable, "-m", "aigw_reference", "serve", "--state-file", str(state_file), "--era", era]
     cmd += [a for f in faults for a in ("--fault", f)]
     cmd += [] if proxy else ["--no-proxy"]
+    cmd += [a for p in proxy_allowed_ports for a in ("--proxy-allow-port", str(p))]
     cmd += ["--config", str(config_file)] if config_file else []
     with open(log_path, "ab") as log:
         proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,

@@ -14,12 +14,12 @@ from starlette.routing import Route, Router
 from .config import ReferenceConfig
 from .goerrors import json_error, json_response
 from .godur import go_duration
+from .scopes import valid_scope
 from .session import authenticate, resolve_user
 from .store import ApiKey, Store, User, fmt, now
 from .tokens import random_string
 
 NOT_FOUND = "Resource not found or you do not have access to this resource"
-SCOPE_RE = re.compile(r"^(all|application_connect|coder:[a-z_.*-]+|[a-z_]+:[a-z_*]+)$")
 VALIDATE_MSG = "Failed to validate create API key request."
 
 
@@ -39,12 +39,26 @@ def key_json(k: ApiKey, owner: User | None = None) -> dict:
     return d
 
 
+def on_user(handler):
+    """Authenticate the caller and resolve `{user}` (itself, or anyone for an Owner) before the handler."""
+    async def wrapper(self, request: Request) -> Response:
+        caller = authenticate(request, self.store)
+        if isinstance(caller, Response):
+            return caller
+        target = resolve_user(request.path_params["user"], caller, self.store)
+        if target is None or (target.id != caller.id and not caller.is_owner):
+            return json_error(404, NOT_FOUND)
+        return await handler(self, request, caller, target)
+    return wrapper
+
+
 class RestApi:
     def __init__(self, cfg: ReferenceConfig, store: Store, proxy_ca: dict) -> None:
         self.cfg, self.store, self.proxy_ca = cfg, store, proxy_ca
         u = "/api/v2/users/{user}"
         self.router = Router(routes=[
             Route("/api/v2/users", self.create_user, methods=["POST"]),
+            Route("/api/v2/users", self.list_users, methods=["GET"]),
             Route(u, self.get_user, methods=["GET"]),
             Route(u, self.delete_user, methods=["DELETE"]),
             Route(u + "/status/{action}", self.set_status, methods=["PUT"]),
@@ -59,21 +73,18 @@ class RestApi:
             Route(u + "/keys/{keyid}/expire", self.expire_key, methods=["PUT"]),
             Route("/api/v2/ai-gateway/proxy/ca-cert.pem", self.ca_cert, methods=["GET"]),
             Route("/api/v2/aibridge/proxy/ca-cert.pem", self.ca_cert, methods=["GET"]),
-        ])
+        ], default=self.not_found)
 
     async def __call__(self, scope, receive, send) -> None:
         await self.router(scope, receive, send)
 
+    @staticmethod
+    async def not_found(scope, receive, send) -> None:
+        await json_error(404, "Route not found.")(scope, receive, send)
+
     # helpers
     def _caller(self, request: Request):
         return authenticate(request, self.store)
-
-    def _target(self, request: Request, caller: User, *, write: bool = True):
-        """The `{user}` of the path; only the user itself or an Owner may act on it."""
-        target = resolve_user(request.path_params["user"], caller, self.store)
-        if target is None or (target.id != caller.id and not caller.is_owner):
-            return json_error(404, NOT_FOUND)
-        return target
 
     async def _body(self, request: Request):
         raw = await request.body()
@@ -86,7 +97,8 @@ class RestApi:
         return body
 
     def _max_lifetime(self, user: User) -> int:
-        return self.cfg.max_admin_token_lifetime_ns if user.is_owner else self.cfg.max_token_lifetime_ns
+        owner = user.is_owner and "owner-lifetime-unlimited" not in self.cfg.faults
+        return self.cfg.max_admin_token_lifetime_ns if owner else self.cfg.max_token_lifetime_ns
 
     def _lifetime_error(self, lifetime, user: User):
         if not isinstance(lifetime, int) or isinstance(lifetime, bool):
@@ -104,7 +116,7 @@ class RestApi:
         if not isinstance(scopes, list):
             return json_error(400, "Failed to create API key.", "scopes must be a list")
         for s in scopes:
-            if not isinstance(s, str) or not SCOPE_RE.match(s):
+            if not isinstance(s, str) or not valid_scope(s):
                 return json_error(400, "Failed to create API key.", f'invalid or unsupported API key scope: "{s}"')
         return tuple(scopes)
 
@@ -130,33 +142,31 @@ class RestApi:
         user = self.store.create_user(name, email=str(body.get("email") or ""))
         return json_response(201, user_json(user))
 
-    async def get_user(self, request: Request) -> Response:
+    async def list_users(self, request: Request) -> Response:
         caller = self._caller(request)
         if isinstance(caller, Response):
             return caller
-        target = self._target(request, caller)
-        return target if isinstance(target, Response) else json_response(200, user_json(target))
+        try:
+            limit = max(0, min(int(request.query_params.get("limit", "1000")), 1000))
+        except ValueError:
+            return json_error(400, "Query param \"limit\" must be a valid integer.")
+        users = self.store.users(request.query_params.get("q", ""), limit) if caller.is_owner else [caller]
+        return json_response(200, {"users": [user_json(u) for u in users], "count": len(users)})
 
-    async def delete_user(self, request: Request) -> Response:
-        caller = self._caller(request)
-        if isinstance(caller, Response):
-            return caller
-        target = self._target(request, caller)
-        if isinstance(target, Response):
-            return target
+    @on_user
+    async def get_user(self, request: Request, caller: User, target: User) -> Response:
+        return json_response(200, user_json(target))
+
+    @on_user
+    async def delete_user(self, request: Request, caller: User, target: User) -> Response:
         if not caller.is_owner or target.id == caller.id:
             return json_error(403, "You cannot delete yourself!" if target.id == caller.id else "Forbidden.")
         # Q8: key rows are kept, so the gateway sees "deleted user" (403 either way).
         self.store.set_user(target.id, deleted=1, username=f"{target.username}-deleted-{random_string(6)}")
         return json_response(200, {"message": "User has been deleted!"})
 
-    async def set_status(self, request: Request) -> Response:
-        caller = self._caller(request)
-        if isinstance(caller, Response):
-            return caller
-        target = self._target(request, caller)
-        if isinstance(target, Response):
-            return target
+    @on_user
+    async def set_status(self, request: Request, caller: User, target: User) -> Response:
         action = request.path_params["action"]
         if action not in ("suspend", "activate") or not caller.is_owner:
             return json_error(404 if caller.is_owner else 403, NOT_FOUND if caller.is_owner else "Forbidden.")
@@ -166,13 +176,8 @@ class RestApi:
         return json_response(200, user_json(self.store.user_by_id(target.id)))
 
     # tokens
-    async def create_token(self, request: Request) -> Response:
-        caller = self._caller(request)
-        if isinstance(caller, Response):
-            return caller
-        target = self._target(request, caller)
-        if isinstance(target, Response):
-            return target
+    @on_user
+    async def create_token(self, request: Request, caller: User, target: User) -> Response:
         body = await self._body(request)
         if isinstance(body, Response):
             return body
@@ -186,7 +191,9 @@ class RestApi:
         if isinstance(scopes, Response):
             return scopes
         name = body.get("token_name") or f"{random_string(6).lower()}-{random_string(6).lower()}"
-        if self.store.key_by_name(target.id, name) is not None:
+        if not isinstance(name, str):
+            return json_error(400, VALIDATE_MSG, validations=[{"field": "token_name", "detail": "must be a string"}])
+        if self.store.key_by_name(target.id, name) is not None and "duplicate-token-name" not in self.cfg.faults:
             return json_error(409, f'A token with name "{name}" already exists.',
                               validations=[{"field": "name",
                                             "detail": "This value is already in use and should be unique."}])
@@ -194,24 +201,14 @@ class RestApi:
                                          token_name=str(name), scopes=scopes)
         return json_response(201, {"key": token})
 
-    async def post_session_key(self, request: Request) -> Response:
-        caller = self._caller(request)
-        if isinstance(caller, Response):
-            return caller
-        target = self._target(request, caller)
-        if isinstance(target, Response):
-            return target
+    @on_user
+    async def post_session_key(self, request: Request, caller: User, target: User) -> Response:
         token, _ = self.store.create_key(target.id, lifetime_ns=self.cfg.default_token_lifetime_ns,
                                          token_name=f"session-{random_string(8).lower()}", login_type="password")
         return json_response(201, {"key": token})
 
-    async def list_tokens(self, request: Request) -> Response:
-        caller = self._caller(request)
-        if isinstance(caller, Response):
-            return caller
-        target = self._target(request, caller)
-        if isinstance(target, Response):
-            return target
+    @on_user
+    async def list_tokens(self, request: Request, caller: User, target: User) -> Response:
         q = request.query_params
         include_all = q.get("include_all") == "true" and caller.is_owner
         include_expired = q.get("include_expired") == "true"
@@ -220,32 +217,17 @@ class RestApi:
                 if k.login_type == "token" and (include_expired or k.expires_at >= t)]
         return json_response(200, [key_json(k, self.store.user_by_id(k.user_id)) for k in keys])
 
-    async def token_config(self, request: Request) -> Response:
-        caller = self._caller(request)
-        if isinstance(caller, Response):
-            return caller
-        target = self._target(request, caller)
-        if isinstance(target, Response):
-            return target
+    @on_user
+    async def token_config(self, request: Request, caller: User, target: User) -> Response:
         return json_response(200, {"max_token_lifetime": self._max_lifetime(target)})
 
-    async def get_token_by_name(self, request: Request) -> Response:
-        caller = self._caller(request)
-        if isinstance(caller, Response):
-            return caller
-        target = self._target(request, caller)
-        if isinstance(target, Response):
-            return target
+    @on_user
+    async def get_token_by_name(self, request: Request, caller: User, target: User) -> Response:
         k = self.store.key_by_name(target.id, request.path_params["name"])
         return json_response(200, key_json(k)) if k else json_error(404, NOT_FOUND)
 
-    async def patch_token(self, request: Request) -> Response:
-        caller = self._caller(request)
-        if isinstance(caller, Response):
-            return caller
-        target = self._target(request, caller)
-        if isinstance(target, Response):
-            return target
+    @on_user
+    async def patch_token(self, request: Request, caller: User, target: User) -> Response:
         k = self.store.key_by_name(target.id, request.path_params["name"])
         if k is None:
             return json_error(404, NOT_FOUND)
@@ -261,6 +243,8 @@ class RestApi:
                 return err
             lt = body["lifetime"] or self.cfg.default_token_lifetime_ns
             cols.update(expires_at=now() + timedelta(microseconds=lt // 1000), lifetime_seconds=lt // 10**9)
+            if "patch-keeps-expiry" in self.cfg.faults:
+                cols.pop("expires_at")
         if "scope" in body or "scopes" in body:
             scopes = self._scopes(body)
             if isinstance(scopes, Response):
@@ -270,39 +254,25 @@ class RestApi:
             self.store.update_key(k.id, **cols)
         return json_response(200, key_json(self.store.key(k.id)))
 
-    async def get_key(self, request: Request) -> Response:
-        caller = self._caller(request)
-        if isinstance(caller, Response):
-            return caller
-        target = self._target(request, caller)
-        if isinstance(target, Response):
-            return target
+    @on_user
+    async def get_key(self, request: Request, caller: User, target: User) -> Response:
         k = self._own_key(target, request.path_params["keyid"])
         return json_response(200, key_json(k)) if k else json_error(404, NOT_FOUND)
 
-    async def delete_key(self, request: Request) -> Response:
-        caller = self._caller(request)
-        if isinstance(caller, Response):
-            return caller
-        target = self._target(request, caller)
-        if isinstance(target, Response):
-            return target
+    @on_user
+    async def delete_key(self, request: Request, caller: User, target: User) -> Response:
         k = self._own_key(target, request.path_params["keyid"])
         if k is None or not self.store.delete_key(k.id):
             return json_error(404, NOT_FOUND)
         return Response(status_code=204)
 
-    async def expire_key(self, request: Request) -> Response:
-        caller = self._caller(request)
-        if isinstance(caller, Response):
-            return caller
-        target = self._target(request, caller)
-        if isinstance(target, Response):
-            return target
+    @on_user
+    async def expire_key(self, request: Request, caller: User, target: User) -> Response:
         k = self._own_key(target, request.path_params["keyid"])
         if k is None:
             return json_error(404, NOT_FOUND)
-        self.store.update_key(k.id, expires_at=now())
+        if "expire-does-nothing" not in self.cfg.faults:
+            self.store.update_key(k.id, expires_at=now())
         return Response(status_code=204)
 
     async def ca_cert(self, request: Request) -> Response:

@@ -78,7 +78,8 @@ async def _start_proxy(cfg: ReferenceConfig, gateway_url: str, state_dir: Path, 
     except ImportError as exc:
         log.warning("proxy unavailable, running without it: %s", exc)
         return None
-    settings = ProxySettings(listen_host=host, era=cfg.era, faults=cfg.faults)
+    settings = ProxySettings(listen_host=host, era=cfg.era, faults=cfg.faults,
+                             allowed_ports=cfg.proxy_allowed_ports)
     return await start_proxy(settings, gateway_url=gateway_url, state_dir=state_dir)
 
 

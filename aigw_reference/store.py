@@ -125,6 +125,11 @@ class Store:
         rows = self._q("SELECT * FROM users WHERE username = ? AND deleted = 0", (name,))
         return _user(rows[0]) if rows else None
 
+    def users(self, query: str = "", limit: int = 1000) -> list[User]:
+        rows = self._q("SELECT * FROM users WHERE deleted = 0 AND (username LIKE ? OR email LIKE ?) "
+                       "ORDER BY created_at LIMIT ?", (f"%{query}%", f"%{query}%", limit))
+        return [_user(r) for r in rows]
+
     def set_user(self, uid: str, **cols) -> None:
         sets = ", ".join(f"{c} = ?" for c in cols)
         self._x(f"UPDATE users SET {sets} WHERE id = ?", (*cols.values(), uid))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import platform
+import re
 import subprocess
 import sys
 import time
@@ -44,7 +45,10 @@ def timed(cmd: list[str], *, cwd: Path = ROOT, timeout: float = TIMEOUT_S, env: 
         rc, out = proc.returncode, (proc.stdout + proc.stderr)
     except subprocess.TimeoutExpired:
         rc, out = -1, f"timed out after {timeout} s"
-    return Timed(time.perf_counter() - start, rc, out.strip().splitlines()[-1] if out.strip() else "")
+    lines = out.strip().splitlines()
+    # pytest's summary line, not shutdown noise printed after it
+    summary = [ln for ln in lines if re.search(r"\d+ (passed|failed|error|tests? collected|skipped)", ln)]
+    return Timed(time.perf_counter() - start, rc, (summary or lines or [""])[-1].strip("= "))
 
 
 def first_requirement(profile: str = "core") -> str:

@@ -18,8 +18,8 @@ def main() -> int:
         print(f"SKIPPED: {why}")
         return 1
     with tempfile.TemporaryDirectory(prefix="aigw-bench-") as tmp:
-        serial = timed(["aigw-conformance", "run", "--aigw-report-dir", f"{tmp}/serial"])
-        par = timed(["aigw-conformance", "run", "--aigw-report-dir", f"{tmp}/par", "-n", "2"])
+        serial = timed(["aigw-conformance", "run", "--report-dir", f"{tmp}/serial"])
+        par = timed(["aigw-conformance", "run", "--report-dir", f"{tmp}/par", "-n", "2"])
     print(f"full default run, serial : {serial.seconds:8.1f} s  (exit {serial.rc}: {serial.tail})")
     print(f"full default run, -n 2   : {par.seconds:8.1f} s  (exit {par.rc}: {par.tail})")
     if serial.rc not in (0, 1) or par.rc not in (0, 1):

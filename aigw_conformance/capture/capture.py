@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from ..errors import ConfigError
-from .dump import flows_text
+from .dump import flows_text, har_text
 from .guard import LoopbackGuard
 from .handshakes import HandshakeRecorder
 from .master import MasterHandle, start_master
@@ -94,6 +94,11 @@ class Capture:
         transcripts = {t.conn: t for t in self._handshakes.all()}
         return flows_text(flows, transcripts, self._redactor)
 
+    def har_text(self, test_id: str) -> str:
+        ids = self._index.flows(test_id)
+        self._collector.wait_finished(ids, FLOW_WAIT)
+        return har_text([f for f in map(self._collector.get, ids) if f is not None], self._redactor)
+
     def handshakes(self, test_id: str) -> list[dict]:
         ids = set(self._index.flows(test_id))
         return [t.to_json(self._redactor.redact_bytes) for t in self._handshakes.all() if t.conn in ids]
@@ -169,21 +174,19 @@ def start_capture(endpoints: dict[str, str], out_dir: Path, redactor: RedactorLi
     )
     # Order matters: the guard refuses before dialling, the tagger tags before the others record.
     addons = [guard, tagger, StreamRecorder(), handshakes, collector]
-    handle = start_master(modes, addons, opts, out_dir / LOG_FILE, redactor)
-
-    def listen_of(spec: str) -> str:
-        # mitmproxy normalises the spec; match on the upstream part plus our order.
-        return _listen_for(handle, spec)
+    try:
+        handle = start_master(modes, addons, opts, out_dir / LOG_FILE, redactor)
+    except BaseException:
+        shutil.rmtree(confdir, ignore_errors=True)
+        raise
 
     tap_urls: dict[str, str] = {}
     for name, spec in names.items():
-        tap = listen_of(spec)
+        tap = _listen_for(handle, spec)
         tap_urls[name] = f"http://{tap}"
+        # A Host header naming the tap is what the client wrote because it was pointed at the tap.
         tagger.tap_authorities.setdefault(by_mode[spec][0], set()).update({tap, tap.replace("127.0.0.1", "localhost")})
-    # Host headers naming the tap are rewritten per endpoint name of the mode's first name.
-    for name, spec in names.items():
-        tagger.tap_authorities.setdefault(name, set()).update(tagger.tap_authorities[by_mode[spec][0]])
-    cap = Capture(handle, tap_urls, f"http://{listen_of(proxy_spec)}" if proxy_spec else None,
+    cap = Capture(handle, tap_urls, f"http://{_listen_for(handle, proxy_spec)}" if proxy_spec else None,
                   out_dir, redactor, index, collector, handshakes, guard, confdir)
     atexit.register(cap.stop)
     return cap

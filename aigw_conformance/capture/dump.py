@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 from mitmproxy import flow as mflow
 from mitmproxy import http, tcp
+from mitmproxy.addons.savehar import SaveHar
 
 from .handshakes import Transcript
 from .redaction import RedactorLike, redacted_copy
@@ -60,3 +63,9 @@ def flows_text(flows: list[mflow.Flow], transcripts: dict[str, Transcript], r: R
             parts.append(tcp_text(c, transcripts.get(f.id), r))
     # The copies are redacted; one more pass catches anything the structure walk cannot reach.
     return r.redact("\n".join(parts))
+
+
+def har_text(flows: list[mflow.Flow], r: RedactorLike) -> str:
+    """A HAR document of the HTTP flows (TCP flows have no HAR form), redacted, for an attachment."""
+    clean = [redacted_copy(f, r) for f in flows if isinstance(f, http.HTTPFlow)]
+    return r.redact(json.dumps(SaveHar().make_har(clean), indent=1))

@@ -30,7 +30,6 @@ class Transcript:
     response: bytearray = field(default_factory=bytearray)
     request_complete: bool = False
     tunnel_started: bool = False
-    closed_by: str = ""             # "client", "server" or "" (open at stop)
     error: str = ""
 
     def status(self) -> int | None:
@@ -96,8 +95,6 @@ class HandshakeRecorder:
             return
         t.test_id = flow.metadata.get(META_TEST_ID, t.test_id)  # after a port retag
         t.error = error
-        if flow.client_conn.timestamp_end and flow.server_conn.timestamp_end:
-            t.closed_by = "client" if flow.client_conn.timestamp_end <= flow.server_conn.timestamp_end else "server"
 
     def for_test(self, test_id: str) -> list[Transcript]:
         with self._lock:

@@ -19,14 +19,15 @@ from mitmproxy import addons as mitm_addons
 from mitmproxy import options
 from mitmproxy.master import Master
 
+from ..errors import AigwError
 from .redaction import RedactorLike
 
 START_TIMEOUT = 15.0
 STOP_TIMEOUT = 10.0
 
 
-class CaptureStartError(RuntimeError):
-    pass
+class CaptureStartError(AigwError):
+    """The taps could not listen (a harness error, reported as one paragraph)."""
 
 
 class _RedactingHandler(logging.FileHandler):
@@ -67,8 +68,11 @@ class MasterHandle:
         if self.thread is not None:
             self.thread.join(STOP_TIMEOUT)
         if self.log_handler is not None:
-            logging.getLogger("mitmproxy").removeHandler(self.log_handler)
+            mlog = logging.getLogger("mitmproxy")
+            mlog.removeHandler(self.log_handler)
+            mlog.propagate = self.box.get("propagate", True)
             self.log_handler.close()
+            self.log_handler = None
 
 
 async def _main(handle: MasterHandle, ready: threading.Event, opts: dict, addons: list) -> None:
@@ -102,6 +106,7 @@ def start_master(modes: list[str], addons: list, opts: dict, log_path: Path, red
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     mlog = logging.getLogger("mitmproxy")
     mlog.addHandler(handler)
+    handle.box["propagate"] = mlog.propagate
     mlog.propagate = False  # never to the terminal or the harness's log, even redacted
     mlog.setLevel(logging.INFO)
     handle.log_handler = handler

@@ -27,7 +27,7 @@ def wants_streaming(response: http.Response) -> bool:
     ).lower()
 
 
-def recording_tap(flow: http.HTTPFlow, limit: int = MAX_RECORDED) -> Callable[[bytes], bytes]:
+def recording_tap(flow: http.HTTPFlow, limit: int = MAX_RECORDED, *, side: str = "response") -> Callable[[bytes], bytes]:
     chunks: list[bytes] = []
     size = 0
 
@@ -39,15 +39,22 @@ def recording_tap(flow: http.HTTPFlow, limit: int = MAX_RECORDED) -> Callable[[b
                 if size + len(data) > limit:
                     flow.metadata[META_TRUNCATED] = True
             size += len(data)
-        elif flow.response is not None:
+        elif (message := getattr(flow, side)) is not None:
             # End of stream: the chunks are the body as sent (still content-encoded).
-            flow.response.raw_content = b"".join(chunks)
+            message.raw_content = b"".join(chunks)
         return data
 
     return tap
 
 
 class StreamRecorder:
+    def requestheaders(self, flow: http.HTTPFlow) -> None:
+        # A chunked request body is streamed too: buffering would re-frame it as one chunk, and the
+        # chunk framing a client chose is part of what a scenario may send on purpose.
+        if "chunked" in flow.request.headers.get("transfer-encoding", "").lower():
+            flow.metadata[META_STREAMED] = True
+            flow.request.stream = recording_tap(flow, side="request")
+
     def responseheaders(self, flow: http.HTTPFlow) -> None:
         if flow.response is not None and wants_streaming(flow.response):
             flow.metadata[META_STREAMED] = True

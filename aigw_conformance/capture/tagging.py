@@ -105,9 +105,13 @@ class Tagger:
         endpoint = self._endpoint(flow)
         if endpoint:
             flow.metadata[META_ENDPOINT] = endpoint[0]
-            host = headers.get("host")
-            if host is not None and host.lower() in self.tap_authorities.get(endpoint[0], set()):
-                headers["host"] = endpoint[1]  # replaces in place: order and name casing kept
+            taps = self.tap_authorities.get(endpoint[0], set())
+            if any(k.lower() == b"host" and v.decode("latin-1").lower() in taps for k, v in headers.fields):
+                # Field by field, so order, name casing and any duplicate Host stay as sent.
+                headers.fields = tuple(
+                    (k, endpoint[1].encode() if k.lower() == b"host" and v.decode("latin-1").lower() in taps else v)
+                    for k, v in headers.fields
+                )
 
     def tcp_start(self, flow: tcp.TCPFlow) -> None:
         by_port = self.index.for_port(client_port(flow))

@@ -12,6 +12,10 @@ def _no_record(name: str, text: str) -> None:  # default when no allure/evidence
     return None
 
 
+def _no_broker() -> str:
+    raise RuntimeError("FuzzContext.mint_token was not given: the harness must pass its token broker")
+
+
 @dataclass
 class FuzzContext:
     """Everything a fuzz engine needs from the harness for one target.
@@ -23,7 +27,7 @@ class FuzzContext:
     base_url: str
     prefix: str = "/api/v2/aibridge"
     providers: list[str] = field(default_factory=lambda: ["openai", "anthropic"])
-    mint_token: Callable[[], str] = lambda: (_ for _ in ()).throw(RuntimeError("no token broker"))
+    mint_token: Callable[[], str] = _no_broker
     operator_token: str | None = None
     policy: NetworkPolicy = LOOPBACK_ONLY
     timeout: float = 5.0

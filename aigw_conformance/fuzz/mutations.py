@@ -27,7 +27,7 @@ WHITESPACE_AND_CONTROL = [" ", "\t", "\x0b", "\x0c", "\x00", "\x01", "\x1f", "\x
 SCHEMES = ["Bearer", "bearer", "BEARER", "BeArEr", "Bearer ", "Bearer\t", "Bearer:", "Bearer=",
            "Token", "Basic", "Bearer\u00a0", "", "Bearer-", "Bearerx", "Beare"]
 CARRIERS = ["bearer", "x-api-key", "governance", "bearer-extra", "dup-first", "dup-last",
-            "governance-over-bearer", "api-key-after-bad-bearer"]
+            "governance-over-bearer", "api-key-after-bad-bearer", "session-token-header"]
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,12 @@ def _truncate(token: str):
 def _extend(token: str):
     return st.text(alphabet=ALNUM + "-=._", min_size=1, max_size=8).map(
         lambda s: (token + s, f"extend {s!r}"))
+
+
+def _long_extend(token: str):
+    # Oversized credentials (buffers, length limits): up to 8 KiB, still inside common header limits.
+    return st.tuples(st.sampled_from(ALNUM + "-"), st.integers(64, 8192)).map(
+        lambda p: (token + p[0] * p[1], f"extend {p[0]!r} x {p[1]}"))
 
 
 def _prefix_extend(token: str):
@@ -104,6 +110,7 @@ def _surround(token: str):
 def mutated_values(token: str):
     """A mutated token string and its label; families ordered simplest first for shrinking."""
     return st.one_of(_truncate(token), _flip(token), _extend(token), _prefix_extend(token),
+                     _long_extend(token),
                      _case(token), _whole_case(token), _separator(token), _lookalike(token),
                      _insert_char(token), _surround(token))
 
@@ -126,6 +133,8 @@ def _place(carrier: str, scheme: str, value: str, token: str) -> tuple[tuple[str
         return (("X-Coder-AI-Governance-Token", value), ("Authorization", f"Bearer {token}"))
     if carrier == "api-key-after-bad-bearer":  # a bad Bearer token is read, not skipped
         return (("Authorization", bearer), ("X-Api-Key", token))
+    if carrier == "session-token-header":  # AUTH-HTTP-002: never read by the data plane
+        return (("Coder-Session-Token", value), ("Coder-Session-Token", token))
     raise ValueError(f"unknown carrier {carrier!r}")
 
 
@@ -134,7 +143,13 @@ def presentations(token: str, carriers: list[str] | None = None):
     chosen = [c for c in CARRIERS if carriers is None or c in carriers]
     scheme_mutation = st.sampled_from(SCHEMES).map(
         lambda s: Presentation((("Authorization", f"{s} {token}" if s else token),), f"scheme {s!r}"))
+    # Headers the protocol never reads, carrying the exact valid token (AUTH-HTTP-002).
+    unread = st.sampled_from(["Coder-Session-Token", "Proxy-Authorization", "Cookie",
+                              "X-Api-Token"]).map(
+        lambda h: Presentation(((h, f"coder_session_token={token}" if h == "Cookie" else
+                                 (f"Bearer {token}" if h == "Proxy-Authorization" else token)),),
+                               f"valid token in unread header {h}"))
     value_mutation = st.tuples(mutated_values(token), st.sampled_from(chosen),
                                st.sampled_from(SCHEMES[:4])).map(
         lambda t: Presentation(_place(t[1], t[2], t[0][0], token), f"{t[0][1]} via {t[1]}"))
-    return st.one_of(value_mutation, scheme_mutation)
+    return st.one_of(value_mutation, scheme_mutation, unread)

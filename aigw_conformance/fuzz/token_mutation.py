@@ -21,6 +21,7 @@ from aigw_conformance import netguard
 from aigw_conformance.errors import MismatchDetail, TargetError
 from aigw_conformance.fuzz.context import FuzzContext
 from aigw_conformance.fuzz.extract import may_authenticate
+from aigw_conformance.fuzz.masking import mask_token
 from aigw_conformance.fuzz.mutations import Presentation, presentations
 from aigw_conformance.fuzz.send import Outcome, send
 from aigw_conformance.redact import REDACTOR
@@ -54,7 +55,10 @@ def judge(p: Presentation, outcome: Outcome, token: str) -> str | None:
         return f"server error {outcome.status}"
     if outcome.status in REJECTION or may_authenticate(list(p.headers), token):
         return None
-    return f"status {outcome.status}: a credential that is not the minted token was accepted"
+    if 200 <= outcome.status < 300:
+        return f"status {outcome.status}: a credential that is not the minted token was accepted"
+    return (f"status {outcome.status}: neither of the protocol's rejection codes (400/403) for a "
+            "credential that is not the minted token")
 
 
 def data_url(ctx: FuzzContext, provider: str) -> str:
@@ -105,13 +109,15 @@ def run(ctx: FuzzContext, *, max_examples: int, deadline_s: float, seed: int,
         except (NoSuchExample, Unsatisfiable):
             minimal = None
 
-    ctx.record(f"token-mutation log (seed {seed})",
-               REDACTOR.redact(f"{method} {url}\n" + "\n".join(log)))
+    def safe(text: str) -> str:
+        return mask_token(REDACTOR.redact(text), token)
+
+    ctx.record(f"token-mutation log (seed {seed})", safe(f"{method} {url}\n" + "\n".join(log)))
     if minimal is None:
         return []
     return [MismatchDetail(
         check=f"fuzz token-mutation (seed {seed})",
         expected="400 or 403 for every credential other than the minted token, never 5xx or a hang",
-        observed=REDACTOR.redact(f"{seen[minimal]}; minimal example: {minimal.describe()}; "
+        observed=safe(f"{seen[minimal]}; minimal example: {minimal.describe()}; "
                                  f"{budget.sent} requests; replay with seed: {seed}"),
         step="fuzz")]

@@ -9,6 +9,7 @@ gate that reads them later sees exactly what the run wrote.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -22,7 +23,7 @@ from aigw_conformance.errors import ConfigError
 from aigw_conformance.redact import redact
 
 ALLURE_TIMEOUT_S = 180          # a few thousand results take seconds; this only stops a hang
-MAX_EVIDENCE_FILE = 256 * 1024  # bigger files stay pointers: the report must load in a browser
+MAX_EVIDENCE_FILE = 64 * 1024 * 1024  # a capture bigger than this is only pointed at
 GROUP_BY = ("epic", "story")    # engine labels: profile as epic, requirement id as story
 
 
@@ -87,6 +88,7 @@ def generate(run_dir: Path, *, allure: Path | None = None, single_file: bool = F
     staging = run_dir / ".html-staging"
     shutil.rmtree(staging, ignore_errors=True)
     shutil.copytree(results, staging)
+    split_variants(staging)
     captures = add_capture_attachments(staging, run_dir)
     out = run_dir / "html"
     shutil.rmtree(out, ignore_errors=True)
@@ -141,10 +143,40 @@ def add_capture_attachments(results: Path, run_dir: Path) -> int:
         scn = _match(data, scenarios)
         if scn is None or not scn.get("evidence"):
             continue
-        data.setdefault("attachments", []).extend(_capture_files(results, run_dir, scn))
+        data.setdefault("attachments", []).extend(_capture_files(results, run_dir, scn, data))
         path.write_text(json.dumps(data), encoding="utf-8")
         done += 1
     return done
+
+
+def split_variants(results: Path) -> int:
+    """Give each variant of a scenario its own history id, so Allure does not fold the variants
+    (SCN[a], SCN[b]) into one test with "retries". Results without a variant parameter share the
+    id the engine computed from the scenario alone; a `variant` parameter is added, as allure-pytest
+    would for a parametrized Python test. Returns how many results changed."""
+    loaded = []
+    for path in sorted(results.glob("*-result.json")):
+        try:
+            loaded.append((path, json.loads(path.read_text(encoding="utf-8"))))
+        except (OSError, ValueError):
+            continue
+    names: dict[str, set[str]] = {}
+    for _, data in loaded:
+        names.setdefault(str(data.get("historyId")), set()).add(str(data.get("name")))
+    changed = 0
+    for path, data in loaded:
+        if len(names.get(str(data.get("historyId")), ())) < 2:
+            continue  # one name per id: real retries (if any) stay retries
+        m = re.match(r"^[A-Z0-9-]+\[([^\]]+)\]", str(data.get("name", "")))
+        variant = m.group(1) if m else str(data.get("name"))
+        params = data.setdefault("parameters", None) or []
+        if not any(p.get("name") == "variant" for p in params if isinstance(p, dict)):
+            params.append({"name": "variant", "value": variant})
+        data["parameters"] = params
+        data["historyId"] = hashlib.md5(f"{data.get('historyId')}:{variant}".encode()).hexdigest()
+        path.write_text(json.dumps(data), encoding="utf-8")
+        changed += 1
+    return changed
 
 
 def _scenarios(path: Path) -> list[dict]:
@@ -167,19 +199,73 @@ def _match(result: dict, scenarios: list[dict]) -> dict | None:
     return None
 
 
-def _capture_files(results: Path, run_dir: Path, scn: dict) -> list[dict]:
+TRACKING_ID = re.compile(r"aigw-trk-[0-9a-f]{32}")
+
+
+def _capture_files(results: Path, run_dir: Path, scn: dict, result: dict) -> list[dict]:
+    """The pointers, plus this scenario's own slice of each capture file (never whole files:
+    a run-wide HAR copied into every scenario would multiply the report's size by the scenario count)."""
     evidence = [str(e) for e in scn["evidence"]]
     atts = [_write_att(results, "capture", redact("\n".join(evidence)) + "\n", "text/plain", "txt")]
-    for ev in evidence:
-        file = (run_dir / ev.split("#", 1)[0]).resolve()
+    tracking = _tracking_ids(results, result)
+    for ev in dict.fromkeys(e.split("#", 1)[0] for e in evidence):
+        file = (run_dir / ev).resolve()
         if not file.is_file() or run_dir not in file.parents or file.stat().st_size > MAX_EVIDENCE_FILE:
             continue
-        if file.suffix not in {".json", ".jsonl", ".har", ".txt", ".log"}:
-            continue  # binary flows (.mitm) stay pointers
-        body = redact(file.read_text(encoding="utf-8", errors="replace"))
-        kind = "application/json" if file.suffix in {".json", ".har"} else "text/plain"
-        atts.append(_write_att(results, f"capture: {file.name}", body, kind, file.suffix.lstrip(".")))
+        if file.suffix == ".har":
+            body, mime = _har_slice(file, tracking), "application/json"
+        elif file.suffix == ".jsonl":
+            body, mime = _jsonl_slice(file, scn["id"], tracking), "text/plain"
+        else:
+            continue  # binary flows (.mitm) and logs stay pointers
+        if body:
+            atts.append(_write_att(results, f"capture: {file.name}", redact(body), mime, file.suffix.lstrip(".")))
     return atts
+
+
+def _tracking_ids(results: Path, result: dict) -> set[str]:
+    """Tracking ids of the scenario's requests, read from the engine's request attachments."""
+    ids: set[str] = set()
+    for att in _all_attachments(result):
+        try:
+            ids.update(TRACKING_ID.findall((results / att["source"]).read_text(encoding="utf-8", errors="replace")))
+        except (OSError, KeyError):
+            continue
+    return ids
+
+
+def _all_attachments(node: dict) -> list[dict]:
+    out = list(node.get("attachments", []))
+    for step in node.get("steps", []):
+        out += _all_attachments(step)
+    return out
+
+
+def _har_slice(file: Path, tracking: set[str]) -> str:
+    if not tracking:
+        return ""
+    try:
+        har = json.loads(file.read_text(encoding="utf-8"))
+        entries = har["log"]["entries"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return ""
+    mine = [e for e in entries if any(t in json.dumps(e) for t in tracking)]
+    if not mine:
+        return ""
+    log = {k: v for k, v in har["log"].items() if k != "entries"}
+    return json.dumps({"log": {**log, "entries": mine}}, indent=1)
+
+
+def _jsonl_slice(file: Path, scenario_id: str, tracking: set[str]) -> str:
+    keep = []
+    for line in file.read_text(encoding="utf-8", errors="replace").splitlines():
+        try:
+            test_id = str(json.loads(line).get("test_id", ""))
+        except (ValueError, AttributeError):
+            continue
+        if test_id == scenario_id or test_id.endswith("::" + scenario_id) or any(t in line for t in tracking):
+            keep.append(line)
+    return "\n".join(keep) + "\n" if keep else ""
 
 
 def _write_att(results: Path, name: str, body: str, mime: str, ext: str) -> dict:

@@ -115,7 +115,8 @@ def build_request(req: dict, *, target, base_url: str, tracking_id: str, test_id
         host = req.get("connect_host") or PROVIDER_HOSTS.get(route.provider if route else "", "api.openai.com")
         if ":" in host and host.rsplit(":", 1)[1] == "443":
             host = host.rsplit(":", 1)[0]
-        scheme = "http" if req.get("scheme") == "http" else "https"
+        # absolute form: a plain-HTTP request to the proxy itself (AUTH-PROXY-006)
+        scheme = "http" if req.get("proxy_form") == "absolute" else "https"
         path = route.path.split("/", 2)[2] if route else str(req["path"])
         url = f"{scheme}://{host}/{path.lstrip('/')}"
     else:

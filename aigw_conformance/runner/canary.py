@@ -39,10 +39,21 @@ class CanaryReader:
         self._client.close()
 
 
+PROVIDER_MOUNTS = ("/openai", "/anthropic")
+
+
+def provider_path(path: str) -> str:
+    """The path as the provider saw it: the canary mounts each provider under /<name> (Seam 2)."""
+    for mount in PROVIDER_MOUNTS:
+        if path == mount or path.startswith(mount + "/"):
+            return path[len(mount):] or "/"
+    return path
+
+
 def _record(r: dict) -> UpstreamRecord:
     return UpstreamRecord(
         method=str(r.get("method", "")),
-        path=str(r.get("path", "")),
+        path=provider_path(str(r.get("path", ""))),
         query=str(r.get("query", "")),
         headers=tuple((str(k), str(v)) for k, v in r.get("headers", [])),
         body=str(r.get("body", "")).encode("utf-8"),

@@ -23,14 +23,18 @@ class DirectRunner:
                  verify: bool | str = True, target: str | None = None) -> None:
         self.timeout = timeout
         self.target = target
+        self.policy = policy
+        self.verify = verify
         self._client = netguard.client(policy, verify=verify, follow_redirects=False, trust_env=False)
 
     def send(self, request: WireRequest) -> Observation:
         timeout = min(self.timeout, request.timeout or self.timeout)
         headers = list(request.headers)
         if request.test_id:
-            headers.append(("X-Aigw-Test-Id", request.test_id))
+            headers.append(("X-Aigw-Test-Id", request.test_id))   # the capture tap strips it
         start = time.monotonic()
+        if not all(_sendable(k) and _sendable(v) for k, v in headers):
+            return self._raw(request, timeout)
         try:
             req = self._client.build_request(request.method, request.url, headers=headers,
                                              content=request.body or None, timeout=timeout)
@@ -39,6 +43,9 @@ class DirectRunner:
                 body = _read_bounded(resp, start + timeout)
             finally:
                 resp.close()
+        except httpx.LocalProtocolError:
+            # h11 will not send what the scenario is testing (e.g. padded header values): go raw.
+            return self._raw(request, timeout)
         except httpx.HTTPError as exc:
             raise TargetError(f"{type(exc).__name__}: {exc or 'no detail'}", target=self.target,
                               url=request.url) from exc
@@ -51,8 +58,19 @@ class DirectRunner:
             elapsed=time.monotonic() - start,
         ))
 
+    def _raw(self, request: WireRequest, timeout: float) -> Observation:
+        from .raw_http import send_raw
+        extra = [("X-Aigw-Test-Id", request.test_id)] if request.test_id else []
+        return Observation(request, send_raw(request, timeout=timeout, policy=self.policy,
+                                             verify=self.verify, extra=extra))
+
     def close(self) -> None:
         self._client.close()
+
+
+def _sendable(text: str) -> bool:
+    # httpx encodes header values as ASCII; anything else goes through the raw sender
+    return text.isascii()
 
 
 def _read_bounded(resp: httpx.Response, deadline: float) -> bytes:

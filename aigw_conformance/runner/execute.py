@@ -49,6 +49,8 @@ def send(rc, wire) -> Observation:
         raise TargetError(f"the target has no {wire.via} runner (no proxy_url?)", target=rc.options.target)
     last: TargetError | None = None
     for attempt in range(TRANSPORT_RETRIES + 1):
+        if wire.via == "proxy" and rc.capture is not None and hasattr(rc.capture, "tag_next_connection"):
+            rc.capture.tag_next_connection(wire.test_id)   # raw TCP: no header can carry the test id
         try:
             obs = runner.send(wire)
             break
@@ -123,9 +125,11 @@ class CaseRun:
         self.evidence: list[str] = []
 
     def context(self, tracking_id: str) -> dict:
-        variant = dict(getattr(self.case, "variant", None) or {})
-        return {"token": self.tokens.get("token", ""), "tokens": self.tokens, "variant": variant,
-                "saved": self.saved, "target": _target_view(self.rc.target), "tracking_id": tracking_id}
+        ctx = {"token": self.tokens.get("token", ""), "tokens": self.tokens, "variant": {},
+               "saved": self.saved, "target": self.rc.target_view(), "tracking_id": tracking_id}
+        # variant values may themselves be templates ("Basic {{ b64('coder:' ~ token) }}")
+        ctx["variant"] = self.render(dict(getattr(self.case, "variant", None) or {}), ctx)
+        return ctx
 
     def run(self, steps: list) -> None:
         for index, step_model in enumerate(steps, start=1):
@@ -206,11 +210,6 @@ class CaseRun:
         reqs = list(getattr(self.case.scenario, "requirement", None) or getattr(self.case.scenario, "requirements", []))
         ev = ", ".join(self.evidence) or None
         return Mismatch(self.case.test_id, reqs, details, evidence=ev)
-
-
-def _target_view(target):
-    view = getattr(target, "template_view", None)
-    return view() if callable(view) else target
 
 
 def build_prefix(target) -> str:

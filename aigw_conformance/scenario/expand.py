@@ -56,6 +56,10 @@ def variants_of(scenario: Scenario, malformed: MalformedCatalogue | None = None)
 
 def expand(suite: Suite, catalogue: Catalogue | None = None, *,
            malformed: MalformedCatalogue | None = None) -> list[Case]:
+    """One Case per scenario × variant. Without arguments, the catalogues the loader checked the
+    suite against are used, so levels and `variants_from` agree with validation."""
+    catalogue = catalogue if catalogue is not None else suite._catalogue
+    malformed = malformed if malformed is not None else suite._malformed
     cases: list[Case] = []
     for sc in suite.scenarios:
         level = effective_level(sc, catalogue)

@@ -33,7 +33,11 @@ class _Ctx:
 
 def _fail(file: str, lines: dict, path: tuple, message: str, scenario_id: str | None = None) -> ScenarioError:
     where = f"scenario {scenario_id}: " if scenario_id else ""
-    return ScenarioError(where + message, file=file, line=line_of(lines, path), field=dotted(path) or None)
+    field = dotted(path) or None
+    if len(path) >= 3 and path[0] == "scenarios" and ("defaulted",) + path[1:3] in lines:
+        # the value came from `defaults:`; name the key the author has to edit
+        field = f"{dotted(('defaults',) + path[2:])} (applied to {dotted(path[:2])})"
+    return ScenarioError(where + message, file=file, line=line_of(lines, path), field=field)
 
 
 def _scenario_id(data: Any, path: tuple) -> str | None:
@@ -74,6 +78,7 @@ def _prepare(data: Any, lines: dict, file: str) -> dict:
         for k, v in defaults.items():
             if k not in new:
                 new[k] = v
+                lines[("defaulted", i, k)] = lines.get(("defaults", k), 0)
                 # errors in a defaulted key point at the defaults block
                 for p, ln in list(lines.items()):
                     if p[:2] == ("defaults", k):
@@ -101,16 +106,27 @@ def _locate_step(step: Any, file: str, lines: dict, path: tuple, sid: Any) -> An
     return {**step, "file": file, "line": lines.get(path, 0)}
 
 
+def _drop_step_tags(loc: tuple) -> tuple:
+    """A step is a tagged union: pydantic puts the tag (request/action/fuzz) after the step index."""
+    out = []
+    for i, part in enumerate(loc):
+        if i >= 2 and loc[i - 2] == "steps" and isinstance(loc[i - 1], int) and part in ("request", "action", "fuzz"):
+            continue
+        out.append(part)
+    return tuple(out)
+
+
 def _from_validation(exc: ValidationError, data: Any, lines: dict, file: str) -> ScenarioError:
     errors = exc.errors()
     err = errors[0]
-    path = data_path(data, tuple(err["loc"]))
-    msg = err["msg"]
+    path = data_path(data, _drop_step_tags(tuple(err["loc"])))
+    msg = err["msg"].removeprefix("Value error, ")
     if err["type"] == "extra_forbidden":
         msg = f"unknown key {path[-1]!r}" if path else "unknown key"
     elif err["type"] == "missing":
         msg = f"missing required key {path[-1]!r}" if path else "missing required key"
-    elif "input" in err and err["type"] not in ("model_type", "step_kind") and not isinstance(err["input"], (dict, list)):
+    elif "input" in err and err["type"] not in ("model_type", "step_kind", "value_error") \
+            and not isinstance(err["input"], (dict, list)):
         msg = f"{msg} (got {err['input']!r})"
     more = len({tuple(e["loc"]) for e in errors}) - 1
     if more > 0:
@@ -139,6 +155,7 @@ def load_suite_file(path: Path | str, ctx: _Ctx) -> Suite:
     if problem is not None:
         path_, message = problem
         raise _fail(file, lines, path_, message, _scenario_id(prepared, path_))
+    suite._catalogue, suite._malformed = ctx.catalogue, ctx.malformed
     return suite
 
 

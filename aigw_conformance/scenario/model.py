@@ -11,55 +11,16 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import (BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator,
-                      model_validator)
+from pydantic import ConfigDict, Discriminator, Field, PrivateAttr, Tag, field_validator, model_validator
+
+from aigw_conformance.scenario.base import Frozen as _Frozen
+from aigw_conformance.scenario.base import _pairs
+from aigw_conformance.scenario.expectations import (BodyExpect, Expect, HandshakeExpect, HeaderExpect,
+                                                    SaveSpec, UpstreamExpect)
 
 ID_RE = r"^[A-Z0-9][A-Z0-9-]*$"
 VARIANT_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 MAX_SLEEP_S = 5.0
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    def given(self, name: str) -> bool:
-        """True when the YAML stated this field (even as null)."""
-        return name in self.model_fields_set
-
-
-def _status_ok(v: int) -> int:
-    if not 100 <= v <= 599:
-        raise ValueError(f"status {v} is not an HTTP status code (100-599)")
-    return v
-
-
-Status = Union[int, list[int]]
-
-
-def _check_status(v: Status | None) -> Status | None:
-    if v is None:
-        return v
-    for s in (v if isinstance(v, list) else [v]):
-        _status_ok(s)
-    if isinstance(v, list) and not v:
-        raise ValueError("an empty list of allowed statuses can never match")
-    return v
-
-
-def _pairs(v: Any) -> Any:
-    """A mapping or a list of [name, value] pairs → tuple of (name, str(value)) pairs."""
-    if v is None:
-        return ()
-    if isinstance(v, dict):
-        return tuple((str(k), "" if val is None else str(val)) for k, val in v.items())
-    if isinstance(v, (list, tuple)):
-        out = []
-        for i, pair in enumerate(v):
-            if not isinstance(pair, (list, tuple)) or len(pair) != 2:
-                raise ValueError(f"item {i} must be a [name, value] pair")
-            out.append((str(pair[0]), "" if pair[1] is None else str(pair[1])))
-        return tuple(out)
-    raise ValueError("must be a mapping or a list of [name, value] pairs")
 
 
 # ------------------------------------------------------------------ requests
@@ -94,6 +55,16 @@ class Request(_Frozen):
 
     _norm_headers = field_validator("headers", mode="before")(_pairs)
 
+    @field_validator("body", mode="before")
+    @classmethod
+    def _body_shape(cls, v: Any) -> Any:
+        # one clear message instead of one per union branch
+        ok = v in ("default", "none") if isinstance(v, str) else (
+            isinstance(v, dict) and (set(v) == {"json"} or (set(v) == {"raw"} and isinstance(v["raw"], str))))
+        if not ok:
+            raise ValueError("body must be default, none, {json: …} or {raw: \"…\"}")
+        return v
+
     @field_validator("method")
     @classmethod
     def _method(cls, v: str | None) -> str | None:
@@ -117,73 +88,6 @@ class Request(_Frozen):
         if self.via == "direct" and (self.proxy_auth is not None or self.connect_host is not None
                                      or "proxy_form" in self.model_fields_set):
             raise ValueError("proxy_auth, connect_host and proxy_form need via: proxy")
-        return self
-
-
-# ------------------------------------------------------------------ expectations
-class HeaderExpect(_Frozen):
-    present: list[str] = Field(default_factory=list)
-    absent: list[str] = Field(default_factory=list)
-    equal: dict[str, str] = Field(default_factory=dict)
-    match: dict[str, str] = Field(default_factory=dict)
-
-    @field_validator("match")
-    @classmethod
-    def _regexes(cls, v: dict[str, str]) -> dict[str, str]:
-        for name, rx in v.items():
-            if "{{" in rx:
-                continue  # templated: compiled after rendering
-            try:
-                re.compile(rx)
-            except re.error as exc:
-                raise ValueError(f"header {name}: invalid regex ({exc})") from None
-        return v
-
-
-class BodyExpect(_Frozen):
-    exact: str | None = None
-    json_: Any = Field(default=None, alias="json")
-    contains: list[str] = Field(default_factory=list)
-    not_contains: list[str] = Field(default_factory=list)
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
-class HandshakeExpect(_Frozen):
-    status: Status | None = None
-    reason: str | None = None
-    headers: HeaderExpect | None = None
-    body: BodyExpect | None = None
-    closed: bool | None = None
-
-    _status = field_validator("status")(_check_status)
-
-
-class UpstreamExpect(_Frozen):
-    reached: bool | None = None
-    path: str | None = None
-    headers: HeaderExpect | None = None
-    not_contains: list[str] = Field(default_factory=list)
-
-
-class Expect(_Frozen):
-    status: Status | None = None
-    headers: HeaderExpect | None = None
-    body: BodyExpect | None = None
-    handshake: HandshakeExpect | None = None
-    upstream: UpstreamExpect | None = None
-
-    _status = field_validator("status")(_check_status)
-
-
-class SaveSpec(_Frozen):
-    json_: str | None = Field(default=None, alias="json")
-    header: str | None = None
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-    @model_validator(mode="after")
-    def _one(self) -> "SaveSpec":
-        if (self.json_ is None) == (self.header is None):
-            raise ValueError("give exactly one of json (a dotted path) or header")
         return self
 
 
@@ -297,6 +201,9 @@ class Suite(_Frozen):
     scenarios: list[Scenario] = Field(min_length=1)
     file: str = ""
     line: int = 0
+    # set by the loader: the catalogues the suite was checked against (used by expand())
+    _catalogue: Any = PrivateAttr(default=None)
+    _malformed: Any = PrivateAttr(default=None)
 
     @property
     def name(self) -> str:

@@ -55,8 +55,9 @@ def _scenario(sc: Scenario, raw: dict, at: tuple, ctx: Any) -> Problem | None:
 
 
 def _kind(kind: str, at: tuple, ctx: Any) -> Problem | None:
-    if "{{" in kind:
-        return None  # chosen per variant; checked when rendered
+    if "{{" in kind or "}}" in kind:
+        # kept static so skips and token minting are decided before anything is rendered
+        return at, "a token kind cannot be templated; send {{ variant.value }} in a header instead"
     if kind.startswith(MALFORMED_PREFIX):
         name = kind[len(MALFORMED_PREFIX):]
         if name not in ctx.malformed:
@@ -95,6 +96,9 @@ def _steps(sc: Scenario, at: tuple, ctx: Any) -> Problem | None:
                 return here + ("request", "route"), f"unknown route alias {req.route!r}; known: {', '.join(ctx.routes.aliases())}"
             if req.endpoint not in ENDPOINTS:
                 return here + ("request", "endpoint"), f"unknown endpoint {req.endpoint!r}; known: {', '.join(ENDPOINTS)}"
+            problem = _needs(sc, step, here, ctx)
+            if problem:
+                return problem
         elif isinstance(step, ActionStep):
             if step.action == "revoke" and step.token not in names:
                 return here + ("token",), f"no token named {step.token!r} in this scenario (has: {', '.join(sorted(names)) or 'none'})"
@@ -103,6 +107,25 @@ def _steps(sc: Scenario, at: tuple, ctx: Any) -> Problem | None:
                 if problem:
                     return problem
                 names.add(step.as_ or "")
+    return None
+
+
+def _needs(sc: Scenario, step: RequestStep, here: tuple, ctx: Any) -> Problem | None:
+    """A step may only use what `requires:` names, so a target without it gets not-supported
+    (a skip with the reason) rather than an error or a false failure."""
+    req = step.request
+    needed = []
+    if req.route is not None and "{{" not in req.route:
+        needed.append((ctx.routes.get(req.route).feature, ("request", "route")))
+    if req.via == "proxy":
+        needed.append(("proxy", ("request", "via")))
+    if req.endpoint != "default":
+        needed.append((f"endpoint:{req.endpoint}", ("request", "endpoint")))
+    if step.expect.upstream is not None:
+        needed.append(("canary", ("expect", "upstream")))
+    for feature, where in needed:
+        if feature not in sc.requires:
+            return here + where, f"this step needs the feature {feature!r}; add it to `requires:`"
     return None
 
 
@@ -120,7 +143,7 @@ def _strings(value: Any, path: tuple):
 
 def _variant_keys(sc: Scenario, ctx: Any) -> set[str] | None:
     if sc.variants_from is not None:
-        return {"id", "name", "value", "description"}
+        return {"id", "name", "value", "description", "expect"}
     if sc.variants is None:
         return None
     keys = set.intersection(*(set(v) for v in sc.variants)) if sc.variants else set()

@@ -89,8 +89,8 @@ def data_path(data: Any, loc: tuple[Any, ...]) -> Path_:
             cur = cur[part[:-1]]
         elif isinstance(part, str) and not isinstance(cur, (dict, list)):
             break
-        elif isinstance(cur, dict) and isinstance(part, str) and part not in ("request", "action", "fuzz") \
-                and not part[:1].isupper() and "[" not in part and "-" not in part:
+        elif isinstance(cur, dict) and isinstance(part, str) and not part[:1].isupper() \
+                and "[" not in part and "-" not in part:
             out.append(part)  # a missing required key: name it, at the parent's line
             break
     return tuple(out)

@@ -1,7 +1,7 @@
 """The malformed-token catalogue (fixtures/malformed-tokens.yaml).
 
 Each entry has a `name`, a `description` and either a literal `value` or a `generator`:
-``{repeat: "a", count: 10000}`` (optionally with ``prefix``/``suffix``). Generators keep very long or
+``generate: {repeat: "a", count: 10000}`` (`generator:` is accepted too; optionally with ``prefix``/``suffix``). Generators keep very long or
 odd values out of the YAML while staying deterministic. Values are never secrets.
 """
 
@@ -19,7 +19,7 @@ from aigw_conformance.errors import ConfigError
 DEFAULT_PATH = Path(__file__).resolve().parent.parent.parent / "fixtures" / "malformed-tokens.yaml"
 MAX_LEN = 1_000_000
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
-_FIELDS = {"name", "description", "value", "generator", "requirement", "notes", "tags", "expect"}
+_FIELDS = {"name", "description", "value", "generator", "generate", "requirement", "notes", "tags", "expect"}
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,7 @@ class MalformedToken:
     name: str
     description: str
     value: str
+    expect: str = ""        # what the catalogue says a gateway answers (e.g. unauthorized, no-token)
 
     @property
     def id(self) -> str:
@@ -56,8 +57,8 @@ class MalformedCatalogue:
 
     def variants(self) -> list[dict[str, str]]:
         """The catalogue as scenario variants (`variants_from: malformed-tokens`)."""
-        return [{"id": e.name, "name": e.name, "value": e.value, "description": e.description}
-                for e in self.entries.values()]
+        return [{"id": e.name, "name": e.name, "value": e.value, "description": e.description,
+                 "expect": e.expect} for e in self.entries.values()]
 
 
 def generate(gen: Any, where: str, file: str) -> str:
@@ -106,10 +107,13 @@ def load_malformed(path: Path | str | None = None) -> MalformedCatalogue:
             raise ConfigError("name must match [a-z0-9][a-z0-9_.-]*", file=str(p), field=f"{where}.name")
         if name in entries:
             raise ConfigError(f"name {name!r} is used twice", file=str(p), field=f"{where}.name")
-        if ("value" in raw) == ("generator" in raw):
-            raise ConfigError("give exactly one of value or generator", file=str(p), field=f"{where}")
-        value = str(raw["value"]) if "value" in raw else generate(raw["generator"], where, str(p))
-        entries[name] = MalformedToken(name, str(raw.get("description", "")), value)
+        gen_key = "generate" if "generate" in raw else "generator"
+        if ("value" in raw) == (gen_key in raw) or ("generate" in raw and "generator" in raw):
+            raise ConfigError("give exactly one of value or generate", file=str(p), field=f"{where}")
+        value = "" if raw.get("value", "") is None else str(raw.get("value", ""))
+        if gen_key in raw:
+            value = generate(raw[gen_key], where, str(p))
+        entries[name] = MalformedToken(name, str(raw.get("description", "")), value, str(raw.get("expect", "") or ""))
     return MalformedCatalogue(entries, str(p))
 
 

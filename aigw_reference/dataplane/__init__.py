@@ -17,7 +17,7 @@ PREFIXES = ("/api/v2/ai-gateway", "/api/v2/aibridge")
 
 def build_dataplane(cfg: ReferenceConfig, authorizer: Authorizer, forwarder: Forwarder):
     app = Aibridged(forwarder, authorizer, cfg)
-    app = StripPrefix(app, PREFIXES)
+    app = StripPrefix(app, PREFIXES[:1] if "legacy-prefix-not-served" in cfg.faults else PREFIXES)
     app = ByokGuard(app, cfg)
     if cfg.rate_limit > 0:
         app = RateLimit(app, cfg)

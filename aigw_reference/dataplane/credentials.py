@@ -41,9 +41,11 @@ def _bearer(value: str | None) -> str:
     return fields[1] if len(fields) == 2 and fields[0].lower() == "bearer" else ""
 
 
-def user_credential(provider: str, h) -> tuple[str, str] | None:
+def user_credential(provider: str, h, faults: frozenset[str] = frozenset()) -> tuple[str, str] | None:
     """The BYOK credential by provider rule (AUTH-BYOK-003)."""
-    if provider == "anthropic":
+    if "anthropic-byok-prefers-authorization" in faults and _bearer(_get(h, "authorization")):
+        return "authorization", f"Bearer {_bearer(_get(h, 'authorization'))}"
+    if provider == "anthropic" or "openai-byok-x-api-key" in faults:
         key = (_get(h, "x-api-key") or "").strip()
         if key:   # X-Api-Key wins, "to match claude-code behavior"
             return "x-api-key", key
@@ -72,10 +74,12 @@ def outbound_headers(raw: list[tuple[bytes, bytes]], provider: str, token: str, 
         h = _drop(h, carrier) if carrier else h
     else:
         h = _drop(h, "authorization", "x-api-key")
-    if cfg.era == "newest":
-        h = [(k, v) for k, v in h if not _sensitive(k)]
-    cred = user_credential(provider, h) if (byok or "forward-user-key-centralized" in faults) else None
-    cred = cred or central_credential(provider, cfg)
+    # [newest] StripSensitiveRequestHeaders; applied in the older era too, because there the Coder token
+    # may arrive in X-Coder-Token and AUTH-BYOK-006 forbids it reaching the provider in every era.
+    h = [(k, v) for k, v in h if not _sensitive(k) or (k == "cookie" and "forward-cookie" in faults)]
+    cred = user_credential(provider, h, faults) if (byok or "forward-user-key-centralized" in faults) else None
+    if not (byok and "byok-no-central-fallback" in faults):
+        cred = cred or central_credential(provider, cfg)
     if cred is None:
         return None
     h = _drop(h, "authorization", "x-api-key")

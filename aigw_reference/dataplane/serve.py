@@ -24,7 +24,8 @@ class Aibridged:
     async def __call__(self, scope, receive, send) -> None:
         faults = self.cfg.faults
         key = extract_auth_token(scope["headers"], era=self.cfg.era, faults=faults, valid=self._valid)
-        if not key:   # also the unauthenticated HEAD probe of Claude Code
+        head_fault = scope["method"] == "HEAD" and "head-probe-goes-to-auth" in faults
+        if not key and not head_fault:   # also the unauthenticated HEAD probe of Claude Code
             await text_error(400, "no authentication key provided")(scope, receive, send)
             return
         if "500-on-long-token" in faults and len(key) > LONG_TOKEN:

@@ -29,7 +29,8 @@ def read_request(conn: socket.socket) -> bytes:
         name, _, value = line.partition(b":")
         if name.strip().lower() == b"content-length":
             length = int(value.strip())
-    while len(body) < length:
+    chunked = b"transfer-encoding: chunked" in head.lower()
+    while (len(body) < length) or (chunked and not body.endswith(b"0\r\n\r\n")):
         chunk = conn.recv(65536)
         if not chunk:
             break

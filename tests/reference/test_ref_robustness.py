@@ -82,7 +82,7 @@ token_like = st.one_of(
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(candidate=token_like)
 def test_only_minted_tokens_authenticate(api, minted_pair, candidate):
     minted, kid = minted_pair

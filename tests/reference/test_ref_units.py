@@ -163,3 +163,18 @@ def test_cli_serve_prints_id_not_secret(tmp_path):
     assert tok.split("-")[0].encode() in out and tok.split("-")[1].encode() not in out
     assert b"Traceback" not in out and proc.returncode == 0
     assert oct(os.stat(state).st_mode)[-3:] == "600"
+
+
+def test_cli_flags_build_the_config(tmp_path):
+    import argparse
+
+    from aigw_reference.cli import add_serve_arguments, build_config
+    p = argparse.ArgumentParser()
+    add_serve_arguments(p)
+    cfg = build_config(p.parse_args(["--fault", "status-401", "--era", "older", "--proxy-allow-port", "9999",
+                                     "--no-proxy"]))
+    assert cfg.faults == {"status-401"} and cfg.era == "older" and cfg.proxy_allowed_ports == ("80", "443", "9999")
+    y = tmp_path / "r.yaml"
+    y.write_text("faults: [id-only]\nproxy_allowed_ports: [8443]\n")
+    cfg = build_config(p.parse_args(["--config", str(y), "--fault", "status-401"]))
+    assert cfg.faults == {"id-only", "status-401"} and cfg.proxy_allowed_ports == ("8443",)

@@ -145,3 +145,29 @@ def test_session_key_endpoint(api):
     assert r.status_code == 201
     k = api.rest("GET", f"/api/v2/users/member/keys/{key_id(r.json()['key'])}").json()
     assert k["login_type"] == "password"
+
+
+@pytest.mark.parametrize("body", [b"[]", b'{"token_name": [1, 2]}', b'{"lifetime": "1h"}', b'{"lifetime": 1e400}',
+                                  b'{"scopes": "all"}', b"\xff\xfe", b'{"lifetime": true}'])
+def test_bad_rest_bodies_are_400(api, body):
+    r = api.rest("POST", "/api/v2/users/member/keys/tokens", content=body)
+    assert r.status_code == 400 and r.headers["content-type"] == "application/json", r.text
+
+
+def test_unknown_rest_route_is_json_404(api):
+    r = api.rest("GET", "/api/v2/nothing-here")
+    assert r.status_code == 404 and r.json() == {"message": "Route not found."}
+
+
+def test_user_listing_and_broker_style_create(api):
+    name = "aigw-x1-" + tracking()[-6:]
+    r = api.rest("POST", "/api/v2/users", json={"username": name, "email": f"{name}@aigw-conformance.invalid",
+                                                 "name": "", "password": "pw-Aa1!", "login_type": "password",
+                                                 "organization_ids": []})
+    assert r.status_code == 201 and r.json()["username"] == name
+    listed = api.rest("GET", "/api/v2/users", params={"q": "aigw-x1-", "limit": "1000"}).json()
+    assert name in [u["username"] for u in listed["users"]]
+    uid = r.json()["id"]
+    tok = api.mint(uid, lifetime=720 * H)           # an Owner mints for another user, by id
+    assert status(api, tok) == 200
+    assert api.rest("GET", f"/api/v2/users/{uid}").json()["id"] == uid

@@ -31,7 +31,7 @@ def test_ci_recipes_run_archive_and_gate() -> None:
     gh = yaml.safe_load((DOCS / "ci" / "github-actions.yml").read_text())
     steps = gh["jobs"]["conformance"]["steps"]
     runs = "\n".join(s.get("run", "") for s in steps)
-    assert "aigw-conformance run" in runs and "--aigw-expected-failures" in runs
+    assert "aigw-conformance run" in runs and "--expected-failures expected-failures.yaml" in runs
     assert "aigw-conformance gate reports/latest/conformance.json" in runs
     upload = next(s for s in steps if str(s.get("uses", "")).startswith("actions/upload-artifact"))
     assert upload["if"] == "always()" and upload["with"]["path"] == "reports/"

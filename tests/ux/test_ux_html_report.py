@@ -30,6 +30,7 @@ needs_tools = pytest.mark.skipif(
 SESSION = '''
 import allure, pytest
 
+TRK = {"HDR-BEARER-OK": "aigw-trk-" + "a" * 32, "HDR-XAPI-BAD": "aigw-trk-" + "b" * 32}
 CASES = [("HDR-BEARER-OK", "A valid Bearer token is accepted", True),
          ("HDR-XAPI-BAD", "A malformed X-Api-Key is rejected", False)]
 
@@ -40,7 +41,8 @@ def test_scenario(sid, title, ok):
     allure.dynamic.suite("header-paths"); allure.dynamic.feature("header-paths")
     allure.dynamic.story("AUTH-HTTP-001"); allure.dynamic.tag("AUTH-HTTP-001")
     allure.dynamic.severity(allure.severity_level.CRITICAL)
-    allure.attach("POST /api/v2/ai-gateway/openai/v1/chat/completions", "request", allure.attachment_type.TEXT)
+    allure.attach("POST /api/v2/ai-gateway/openai/v1/chat/completions\\nX-Aigw-Tracking-Id: "
+                  + TRK[sid], "request", allure.attachment_type.TEXT)
     allure.attach('{"status": 200}', "response", allure.attachment_type.JSON)
     assert ok, "AUTH-HTTP-001: expected status 403, observed 200"
 '''
@@ -48,12 +50,17 @@ def test_scenario(sid, title, ok):
 
 def make_run(folder: Path) -> Path:
     run = folder / "reports" / "run-1"
-    res = run_session(folder, {"test_session.py": SESSION}, "-q", f"--alluredir={run / 'allure-results'}",
+    res = run_session(folder, {"test_session.py": SESSION}, "-q", "-p", "allure_pytest.plugin", f"--alluredir={run / 'allure-results'}",
                       "test_session.py")
     assert res.rc == 1 and "1 failed, 1 passed" in res.out, res.out + res.err
-    (run / "handshakes.jsonl").write_text('{"test_id": "HDR-XAPI-BAD", "status": 407}\n')
+    (run / "handshakes.jsonl").write_text(
+        '{"test_id": "suites/h.yaml::HDR-XAPI-BAD", "status": 407}\n'
+        '{"test_id": "suites/h.yaml::HDR-XAPI-BAD-2", "status": 200}\n')
+    har_entry = lambda trk: {"request": {"url": f"http://127.0.0.1:1/x?aigw_tracking_id={trk}"}, "response": {}}
+    (run / "traffic.har").write_text(json.dumps({"log": {"version": "1.2", "creator": {"name": "mitmproxy"},
+        "entries": [har_entry("aigw-trk-" + "a" * 32), har_entry("aigw-trk-" + "b" * 32)]}}))
     (run / "conformance.json").write_text(json.dumps({"scenarios": [
-        {"id": "HDR-XAPI-BAD", "evidence": ["handshakes.jsonl", "flow:0001"]}]}))
+        {"id": "HDR-XAPI-BAD", "evidence": ["flow:0001", "traffic.har", "handshakes.jsonl"]}]}))
     return run
 
 
@@ -107,9 +114,13 @@ def test_capture_attachment_carries_evidence(tmp_path: Path) -> None:
     failed = [json.loads(p.read_text()) for p in staging.glob("*-result.json")]
     failed = [r for r in failed if r["status"] == "failed"][0]
     names = [a["name"] for a in failed["attachments"]]
-    assert names[-2:] == ["capture", "capture: handshakes.jsonl"]
-    body = (staging / failed["attachments"][-2]["source"]).read_text()
-    assert body.splitlines() == ["handshakes.jsonl", "flow:0001"]
+    assert names[-3:] == ["capture", "capture: traffic.har", "capture: handshakes.jsonl"]
+    pointers, har, shakes = ((staging / a["source"]).read_text() for a in failed["attachments"][-3:])
+    assert pointers.splitlines() == ["flow:0001", "traffic.har", "handshakes.jsonl"]
+    # Only this scenario's slice: its tracking id's HAR entry, its own handshake line.
+    entries = json.loads(har)["log"]["entries"]
+    assert [e["request"]["url"][-32:] for e in entries] == ["b" * 32]
+    assert shakes.splitlines() == ['{"test_id": "suites/h.yaml::HDR-XAPI-BAD", "status": 407}']
 
 
 def test_missing_run_is_exit_2_without_traceback(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
@@ -131,3 +142,17 @@ def test_allurerc_groups_by_profile_then_requirement(tmp_path: Path) -> None:
     conf = json.loads(text.removeprefix("export default ").rstrip(";\n"))
     assert conf["plugins"]["awesome"]["options"]["groupBy"] == ["epic", "story"]
     assert conf["output"] == str(tmp_path / "html")
+
+
+def test_variants_get_their_own_history_id(tmp_path: Path) -> None:
+    def result(name: str, hid: str) -> dict:
+        return {"name": name, "historyId": hid, "status": "passed", "labels": []}
+    rows = [result("SCN-A[lower]: t", "h1"), result("SCN-A[upper]: t", "h1"), result("SCN-B: t", "h2"),
+            result("SCN-B: t", "h2")]  # the last pair: a real retry of one test, left alone
+    for i, r in enumerate(rows):
+        (tmp_path / f"{i}-result.json").write_text(json.dumps(r))
+    assert html.split_variants(tmp_path) == 2
+    out = [json.loads((tmp_path / f"{i}-result.json").read_text()) for i in range(4)]
+    assert len({r["historyId"] for r in out}) == 3
+    assert out[0]["parameters"] == [{"name": "variant", "value": "lower"}]
+    assert out[2]["historyId"] == out[3]["historyId"] == "h2"

@@ -49,11 +49,16 @@ def test_scn(case):
 
 
 def run(folder: Path, *args: str) -> Session:
-    return run_session(folder, {"conftest.py": CONFTEST, "test_scn.py": TESTS}, "-q", *args)
+    return run_session(folder, {"conftest.py": CONFTEST, "test_scn.py": TESTS}, *args)  # default verbosity
 
 
-def test_plain_lines_and_profile_summary(tmp_path: Path) -> None:
-    res = run(tmp_path)
+@pytest.fixture(scope="module")
+def plain_session(tmp_path_factory: pytest.TempPathFactory) -> Session:
+    return run(tmp_path_factory.mktemp("plain"))
+
+
+def test_plain_lines_and_profile_summary(plain_session: Session) -> None:
+    res = plain_session
     out = res.out
     assert res.rc == 1 and "1 failed, 2 passed, 1 skipped" in out, out + res.err
     # pytest's progress letters are replaced, not mixed into our lines.
@@ -72,15 +77,15 @@ def test_plain_lines_and_profile_summary(tmp_path: Path) -> None:
     assert "AUTH" not in proxy  # a skip is not a failing requirement
 
 
-def test_secrets_never_reach_the_terminal(tmp_path: Path) -> None:
-    res = run(tmp_path)
+def test_secrets_never_reach_the_terminal(plain_session: Session) -> None:
+    res = plain_session
     text = res.out + res.err
     assert SECRET not in text
     assert "core B failed (token <redacted:" in text
 
 
 def test_counts_are_the_same_under_xdist(tmp_path: Path) -> None:
-    res = run(tmp_path, "-n", "2")
+    res = run(tmp_path, "-p", "xdist.plugin", "-n", "2")
     out = res.out
     for line in ("core A passed", "core B failed", "proxy C passed", "proxy D skipped"):
         assert line in out

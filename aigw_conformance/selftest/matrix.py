@@ -1,0 +1,123 @@
+"""Pure compilation of self-test runs into a detection matrix (no I/O, no processes).
+
+A fault counts as *caught* when at least one scenario that passed against the faithful reference
+fails against the faulty one: comparing with the faithful run keeps a scenario that is
+broken for everyone from looking like a detector. It is caught *by citing* when one of those
+scenarios cites the requirement the fault breaks; caught only by unrelated scenarios is a weakness.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+MATRIX_VERSION = "aigw-selftest/v1"
+BAD = ("failed", "error")
+# The profile a broken requirement belongs to (PROTOCOL.md profile table), to show faults cover every profile.
+_PROFILE_BY_AREA = {"TOKEN": "core", "VALIDATE": "core", "HTTP": "core", "PATH": "core", "LIFECYCLE": "lifecycle",
+                    "BYOK": "credential-modes", "PROXY": "proxy", "CLIENT": "clients", "GWKEY": "gateway-keys"}
+
+
+def profile_of(requirement: str) -> str:
+    parts = requirement.split("-")
+    return _PROFILE_BY_AREA.get(parts[1], "?") if len(parts) == 3 else "?"
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """One subprocess run: its conformance.json (None when it was never written) and how it ended."""
+    report: Mapping[str, Any] | None
+    returncode: int | None = None
+    seconds: float = 0.0
+    problem: str = ""                      # timeout / crash text; empty when the run finished
+    log_tail: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _scenarios(report: Mapping[str, Any] | None) -> list[Mapping[str, Any]]:
+    return list((report or {}).get("scenarios") or [])
+
+
+def outcomes(report: Mapping[str, Any] | None) -> dict[str, str]:
+    """scenario id → outcome; the verdict-relevant view of a run (used by the flakiness bench too)."""
+    return {s["id"]: s["outcome"] for s in _scenarios(report)}
+
+
+def _faithful(run: RunOutcome | None) -> dict[str, Any]:
+    scen = _scenarios(run.report if run else None)
+    problem = (run.problem if run else "not run") or ("" if run and run.report else "no conformance.json written")
+    failed = sorted(s["id"] for s in scen if s["outcome"] in BAD)
+    skipped = [{"id": s["id"], "outcome": s["outcome"], "reason": s.get("reason", "")}
+               for s in sorted(scen, key=lambda s: s["id"]) if s["outcome"] in ("skipped", "not-supported")]
+    return {
+        "ok": not problem and not failed and bool(scen),
+        "problem": problem,
+        "scenarios": len(scen),
+        "passed": sum(1 for s in scen if s["outcome"] == "passed"),
+        "failed": failed,
+        "skipped": skipped,
+        "returncode": run.returncode if run else None,
+        "seconds": round(run.seconds, 2) if run else 0.0,
+    }
+
+
+def _fault(name: str, requirement: str, description: str, run: RunOutcome | None,
+           baseline: dict[str, str] | None, unstable: frozenset[str]) -> dict[str, Any]:
+    scen = _scenarios(run.report if run else None)
+    problem = (run.problem if run else "not run") or ("" if run and run.report else "no conformance.json written")
+    # Without a faithful baseline every failure counts; with one, only regressions against it do.
+    # Only a *failed* check is detection: an error means the harness could not get an answer (a fault that
+    # stops the target from starting would otherwise look "caught" by everything).
+    # Scenarios the flakiness bench saw change outcome between faithful runs prove nothing either way.
+    regressed = [s for s in scen if s["outcome"] in BAD and s["id"] not in unstable
+                 and (baseline is None or baseline.get(s["id"]) == "passed")]
+    detecting = [s for s in regressed if s["outcome"] == "failed"]
+    citing = [s for s in detecting if requirement in (s.get("requirements") or [])]
+    caught = bool(detecting)
+    status = "missed" if problem or not caught else ("caught" if citing else "weak")
+    return {
+        "fault": name,
+        "requirement": requirement,
+        "profile": profile_of(requirement),
+        "description": description,
+        "status": status,
+        "caught": caught and not problem,
+        "caught_by_citing": bool(citing) and not problem,
+        "failed_scenarios": sorted(s["id"] for s in detecting),
+        "citing_scenarios": sorted(s["id"] for s in citing),
+        "errored_scenarios": sorted(s["id"] for s in regressed if s["outcome"] == "error"),
+        "detecting_profiles": sorted({s.get("profile", "") for s in detecting} - {""}),
+        "problem": problem,
+        "returncode": run.returncode if run else None,
+        "seconds": round(run.seconds, 2) if run else 0.0,
+    }
+
+
+def compile_matrix(faithful: RunOutcome | None, faults: Mapping[str, RunOutcome | None],
+                   catalogue: Mapping[str, tuple[str, str]], *, wall_seconds: float = 0.0,
+                   stamp: str = "", selection: tuple[str, ...] = (),
+                   unstable: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """The detection matrix as a JSON-ready dict; `faults` maps fault name → its run (None = not run).
+    `unstable`: scenario ids known to change outcome on the faithful reference; never counted as detection."""
+    base = outcomes(faithful.report) if faithful and faithful.report else None
+    rows = [_fault(n, *catalogue.get(n, ("?", "not in the fault catalogue")), faults[n], base, frozenset(unstable))
+            for n in sorted(faults)]
+    count = {k: sum(1 for r in rows if r["status"] == k) for k in ("caught", "weak", "missed")}
+    fa = _faithful(faithful)
+    return {
+        "apiVersion": MATRIX_VERSION,
+        "stamp": stamp,
+        "selection": list(selection),
+        "unstable_scenarios": sorted(unstable),
+        "faithful": fa,
+        "faults": rows,
+        "totals": {"faults": len(rows), **count, "faithful_ok": fa["ok"],
+                   "by_profile": {p: sum(1 for r in rows if r["profile"] == p)
+                                  for p in sorted({r["profile"] for r in rows})},
+                   "wall_seconds": round(wall_seconds, 2)},
+        "ok": fa["ok"] and count["missed"] == 0,
+    }
+
+
+def exit_code(matrix: Mapping[str, Any]) -> int:
+    """1 when a fault was missed or the faithful reference failed; weak detections do not fail the run."""
+    return 0 if matrix["ok"] else 1

@@ -1,0 +1,240 @@
+"""`CoderApiBroker`: tokens and users made through the token REST API (PROTOCOL.md AUTH-LIFECYCLE).
+
+Everything it creates is named ``aigw-<run>-<nonce>-<n>-<label>`` and recorded *before* the create
+call, so `cleanup()` (idempotent, thread-safe, safe from a SIGTERM handler) can find even a token
+whose create response was lost. Expired tokens are minted with lifetime = 1 ns; dormant and system
+users cannot be made through the API and come from the target's static tokens.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from typing import Any, Mapping
+
+import httpx
+
+from aigw_conformance.errors import TargetError
+from aigw_conformance.redact import REDACTOR
+from aigw_conformance.tokens.derived import Derived, slug
+from aigw_conformance.tokens.malformed import MalformedCatalogue
+from aigw_conformance.tokens.token import Token, with_other_secret
+
+API = "/api/v2/users"
+SCOPED = ["workspace:read"]
+_MAX_NAME = 32  # Coder's limit for usernames and a safe one for token names
+
+
+class CoderApiBroker(Derived):
+    def __init__(self, base_url: str, operator_token: str, run_id: str, http_client: httpx.Client, *,
+                 static: Mapping[str, str] | None = None, malformed: MalformedCatalogue | None = None,
+                 target_name: str | None = None) -> None:
+        super().__init__(malformed)
+        REDACTOR.add_token(operator_token)
+        self.base_url = base_url.rstrip("/")
+        self._op = operator_token
+        self._http = http_client
+        self._static = dict(static or {})
+        for v in self._static.values():
+            REDACTOR.add_token(v)
+        self.prefix = f"aigw-{slug(run_id, 8) or 'run'}-"
+        self._nonce = secrets.token_hex(2)
+        self._target = target_name
+        self._lock = threading.RLock()
+        self._n = 0
+        self._tokens: list[dict[str, Any]] = []   # {user, name, id|None, done}
+        self._users: list[dict[str, Any]] = []    # {username, id|None, done}
+        self._named_users: dict[str, dict[str, Any]] = {}
+
+    # -- HTTP
+    def _call(self, method: str, path: str, *, json: Any = None, ok: tuple[int, ...] = (200, 201, 204),
+              params: dict | None = None) -> httpx.Response:
+        url = self.base_url + path
+        try:
+            resp = self._http.request(method, url, json=json, params=params,
+                                      headers={"Coder-Session-Token": self._op, "Accept": "application/json"})
+        except httpx.HTTPError as exc:
+            raise TargetError(f"token API {method} {path} failed: {type(exc).__name__}: {exc}",
+                              target=self._target, url=self.base_url) from exc
+        if resp.status_code not in ok:
+            raise TargetError(f"token API {method} {path} answered {resp.status_code}: {_message(resp)}",
+                              target=self._target, url=self.base_url)
+        return resp
+
+    def _name(self, label: str) -> str:
+        with self._lock:
+            self._n += 1
+            n = self._n
+        head = f"{self.prefix}{self._nonce}-{n}"
+        tail = slug(label, _MAX_NAME - len(head) - 1)
+        return f"{head}-{tail}" if tail else head
+
+    # -- minting
+    def _create_token(self, user: str, label: str, kind: str, *, lifetime: int | None = None,
+                      scopes: list[str] | None = None, username: str | None = None) -> Token:
+        name = self._name(label)
+        record = {"user": user, "name": name, "id": None, "done": False}
+        with self._lock:
+            self._tokens.append(record)  # recorded before the call: cleanup finds it by name
+        body: dict[str, Any] = {"token_name": name}
+        if lifetime is not None:
+            body["lifetime"] = lifetime
+        if scopes is not None:
+            body["scopes"] = scopes
+        resp = self._call("POST", f"{API}/{user}/keys/tokens", json=body, ok=(201, 200))
+        try:
+            value = str(resp.json()["key"])
+        except (ValueError, KeyError, TypeError):
+            raise TargetError(f"token API create answered without a key: {resp.text[:200]!r}",
+                              target=self._target, url=self.base_url) from None
+        REDACTOR.add_token(value)
+        record["id"] = value.split("-", 1)[0]
+        return Token(value, kind=kind, user=username, label=label, key_id=record["id"])
+
+    def _create_user(self, label: str) -> dict[str, Any]:
+        name = self._name(label)
+        record = {"username": name, "id": None, "done": False}
+        with self._lock:
+            self._users.append(record)
+        resp = self._call("POST", API, ok=(201, 200), json={
+            "username": name, "email": f"{name}@aigw-conformance.invalid", "name": "",
+            "password": secrets.token_urlsafe(24) + "Aa1!", "login_type": "password",
+            "organization_ids": []})
+        try:
+            record["id"] = str(resp.json()["id"])
+        except (ValueError, KeyError, TypeError):
+            record["id"] = None
+        return record
+
+    def _user_ref(self, record: dict[str, Any]) -> str:
+        return record["id"] or record["username"]
+
+    def get(self, kind: str, *, user: str | None = None, label: str) -> Token:
+        tok = self.derived(kind, label)
+        if tok is not None:
+            return tok
+        if kind in ("user-dormant", "user-system") or (kind in self._static and user is None):
+            return self._from_static(kind, label)
+        owner = "me"
+        owner_name = None
+        if user is not None:
+            with self._lock:
+                rec = self._named_users.get(user)
+            if rec is None:
+                rec = self._create_user(f"u-{user}")
+                with self._lock:
+                    self._named_users[user] = rec
+            owner, owner_name = self._user_ref(rec), rec["username"]
+        if kind == "valid":
+            return self._create_token(owner, label, kind, username=owner_name)
+        if kind == "scoped":
+            return self._create_token(owner, label, kind, scopes=SCOPED, username=owner_name)
+        if kind in ("expired", "expired-wrong-secret"):
+            tok = self._create_token(owner, label, "expired", lifetime=1, username=owner_name)  # 1 ns
+            return with_other_secret(tok, kind) if kind == "expired-wrong-secret" else tok
+        if kind == "wrong-secret":
+            return with_other_secret(self._create_token(owner, label, "valid", username=owner_name), kind)
+        if kind in ("revoked-delete", "revoked-expire"):
+            tok = self._create_token(owner, label, kind, username=owner_name)
+            self.revoke(tok, "delete" if kind == "revoked-delete" else "expire")
+            return tok
+        if kind in ("user-suspended", "user-deleted"):
+            rec = self._create_user(kind)
+            tok = self._create_token(self._user_ref(rec), label, kind, username=rec["username"])
+            if kind == "user-suspended":
+                self._call("PUT", f"{API}/{self._user_ref(rec)}/status/suspend")
+            else:
+                self._call("DELETE", f"{API}/{self._user_ref(rec)}")
+                rec["done"] = True
+            return tok
+        raise TargetError(f"the coder-api token source cannot make a {kind!r} token", target=self._target)
+
+    def _from_static(self, kind: str, label: str) -> Token:
+        if kind not in self._static:
+            raise TargetError(f"no static token of kind {kind!r} (the REST API cannot make one)",
+                              target=self._target)
+        return Token(self._static[kind], kind=kind, label=label)
+
+    def mint(self, label: str, kind: str = "valid") -> Token:
+        return self.get(kind, label=label)
+
+    def revoke(self, token: Token, how: str = "delete") -> None:
+        rec = self._record_of(token)
+        if rec is None:
+            raise TargetError(f"token {token.id} was not minted by this run; refusing to revoke it",
+                              target=self._target)
+        path = f"{API}/{rec['user']}/keys/{token.id}"
+        if how == "delete":
+            self._call("DELETE", path, ok=(204, 200))
+            rec["done"] = True
+        elif how == "expire":
+            self._call("PUT", path + "/expire", ok=(204, 200))
+        else:
+            raise ValueError(f"revoke how must be delete or expire, not {how!r}")
+
+    def _record_of(self, token: Token) -> dict[str, Any] | None:
+        with self._lock:
+            return next((r for r in self._tokens if r["id"] == token.id), None)
+
+    def supports(self, kind: str) -> bool | str:
+        d = self.derived_support(kind)
+        if d is not None:
+            return d
+        if kind in ("user-dormant", "user-system") and kind not in self._static:
+            return f"the token REST API cannot make a {kind} token and the target supplies none"
+        return True
+
+    # -- cleanup
+    def cleanup(self) -> list[str]:
+        """Delete every token and user this broker created. Returns what could not be removed."""
+        leftovers: list[str] = []
+        with self._lock:
+            tokens = [r for r in self._tokens if not r["done"]]
+            users = [r for r in self._users if not r["done"]]
+        for rec in tokens:
+            try:
+                key_id = rec["id"] or self._lookup_id(rec)
+                if key_id:
+                    self._call("DELETE", f"{API}/{rec['user']}/keys/{key_id}", ok=(200, 204, 404))
+                rec["done"] = True
+            except TargetError as exc:
+                leftovers.append(f"token {rec['name']}: {exc}")
+        for rec in users:
+            try:
+                self._call("DELETE", f"{API}/{self._user_ref(rec)}", ok=(200, 204, 404))
+                rec["done"] = True
+            except TargetError as exc:
+                leftovers.append(f"user {rec['username']}: {exc}")
+        return leftovers
+
+    def _lookup_id(self, rec: dict[str, Any]) -> str | None:
+        resp = self._call("GET", f"{API}/{rec['user']}/keys/tokens/{rec['name']}", ok=(200, 404))
+        return str(resp.json().get("id")) if resp.status_code == 200 else None
+
+    def cleanup_leftovers(self, prefix: str = "aigw-") -> list[str]:
+        """`aigw-conformance clean`: remove tokens and users whose names start with prefix (left by
+        runs that were killed). Only names with the harness's prefix are ever touched."""
+        if not prefix.startswith("aigw-"):
+            raise ValueError("cleanup_leftovers only removes names starting with 'aigw-'")
+        removed: list[str] = []
+        keys = self._call("GET", f"{API}/me/keys/tokens",
+                          params={"include_all": "true", "include_expired": "true"}).json() or []
+        for k in keys:
+            if str(k.get("token_name", "")).startswith(prefix):
+                self._call("DELETE", f"{API}/{k.get('user_id') or 'me'}/keys/{k['id']}", ok=(200, 204, 404))
+                removed.append(f"token {k['token_name']}")
+        resp = self._call("GET", API, params={"q": prefix, "limit": "1000"}, ok=(200, 404, 405))
+        users = resp.json().get("users", []) if resp.status_code == 200 else []
+        for u in users:
+            if str(u.get("username", "")).startswith(prefix):
+                self._call("DELETE", f"{API}/{u['id']}", ok=(200, 204, 404))
+                removed.append(f"user {u['username']}")
+        return removed
+
+
+def _message(resp: httpx.Response) -> str:
+    try:
+        body = resp.json()
+        return " ".join(str(body.get(k)) for k in ("message", "detail") if body.get(k)) or resp.text[:200]
+    except ValueError:
+        return resp.text[:200]

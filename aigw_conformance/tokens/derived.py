@@ -1,0 +1,53 @@
+"""Token kinds every broker can produce without a server: none, unknown-id, malformed:NAME."""
+
+from __future__ import annotations
+
+import re
+
+from aigw_conformance.errors import TargetError
+from aigw_conformance.redact import REDACTOR
+from aigw_conformance.tokens.kinds import KINDS, MALFORMED_PREFIX
+from aigw_conformance.tokens.malformed import MalformedCatalogue, load_malformed
+from aigw_conformance.tokens.token import Token, unknown_id_token
+
+
+def slug(text: str, n: int) -> str:
+    s = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return s[:n].strip("-")
+
+
+class Derived:
+    """Kinds every broker can produce without the server."""
+
+    def __init__(self, malformed: MalformedCatalogue | None) -> None:
+        self._malformed = malformed
+
+    @property
+    def malformed(self) -> MalformedCatalogue:
+        if self._malformed is None:
+            self._malformed = load_malformed()
+        return self._malformed
+
+    def derived(self, kind: str, label: str) -> Token | None:
+        if kind == "none":
+            return Token("", kind="none", label=label)
+        if kind == "unknown-id":
+            tok = unknown_id_token(label)
+            REDACTOR.add_token(tok.value)
+            return tok
+        if kind.startswith(MALFORMED_PREFIX):
+            entry = self.malformed.get(kind[len(MALFORMED_PREFIX):])
+            if entry is None:
+                raise TargetError(f"no malformed token named {kind[len(MALFORMED_PREFIX):]!r} in the catalogue")
+            return Token(entry.value, kind=kind, label=label)
+        return None
+
+    def derived_support(self, kind: str) -> bool | str | None:
+        if kind in ("none", "unknown-id"):
+            return True
+        if kind.startswith(MALFORMED_PREFIX):
+            name = kind[len(MALFORMED_PREFIX):]
+            return True if name in self.malformed else f"no malformed token named {name!r}"
+        if kind not in KINDS:
+            return f"unknown token kind {kind!r}"
+        return None
