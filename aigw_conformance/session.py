@@ -144,8 +144,13 @@ class RunContext:
         # folder; only the (redacted) log is copied there at the end.
         self._ref_dir = Path(tempfile.mkdtemp(prefix="aigw-ref-"))
         era = self.options.era or getattr(declared, "era", None) or "newest"
+        # The tunnel destination must be up before the reference starts: its proxy's port gate
+        # (AUTH-PROXY-002) admits only the ports it was given, 80/443 plus this one.
+        from aigw_conformance.runner.tunnel_echo import start_tunnel_echo
+        self.tunnel_echo = start_tunnel_echo()
         self.reference = _call_matching(launch.start_reference, run_dir=self._ref_dir, era=era,
-                                        faults=list(self.options.faults))
+                                        faults=list(self.options.faults),
+                                        proxy_allowed_ports=[self.tunnel_echo.port])
         state = self.reference.state
         op = (state.get("operator") or {}).get("token")
         for secret in [op, *(state.get("central_keys") or {}).values(), *(state.get("static_tokens") or {}).values()]:
@@ -182,7 +187,7 @@ class RunContext:
                 self.notes.append("--aigw-capture on, but the capture part (aigw_conformance.capture) is "
                                   "not available: no traffic was recorded")
         self.runners["direct"] = DirectRunner(self.policy, timeout=self.timeout, target=target.name)
-        if proxy_url and "tunnel-echo" in (getattr(target, "features", ()) or ()):
+        if proxy_url and self.tunnel_echo is None and "tunnel-echo" in (getattr(target, "features", ()) or ()):
             from aigw_conformance.runner.tunnel_echo import start_tunnel_echo
             self.tunnel_echo = start_tunnel_echo()
         if proxy_url:

@@ -64,8 +64,6 @@ class Authorizer:
             row = None
         if row is None:
             return AuthError.UNKNOWN_KEY
-        if "secret-before-expiry" in faults and not self._secret_ok(row, secret, faults):
-            return AuthError.INVALID_KEY
         # strict Before: expires_at == now is still valid
         if row.expires_at < now() and "accept-expired" not in faults:
             return AuthError.EXPIRED

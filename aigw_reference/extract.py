@@ -6,6 +6,8 @@ and only the first value counts, as Go's Header.Get.
 
 from __future__ import annotations
 
+from aigw_reference.gostrings import fields_header, trim_header
+
 GOVERNANCE = "x-coder-ai-governance-token"
 OLDER_PROXY_HEADER = "x-coder-token"
 
@@ -19,7 +21,7 @@ def first(headers: list[tuple[bytes, bytes]], name: str) -> str | None:
 
 
 def _bearer(value: str | None, case_sensitive: bool) -> str:
-    fields = (value or "").strip().split()
+    fields = fields_header(trim_header(value or ""))
     if len(fields) != 2:
         return ""
     scheme_ok = fields[0] == "Bearer" if case_sensitive else fields[0].lower() == "bearer"
@@ -27,7 +29,7 @@ def _bearer(value: str | None, case_sensitive: bool) -> str:
 
 
 def is_byok(headers) -> bool:
-    return bool((first(headers, GOVERNANCE) or "").strip())
+    return bool(trim_header(first(headers, GOVERNANCE) or ""))
 
 
 def extract_auth_token(headers, *, era: str = "newest", faults: frozenset[str] = frozenset(),
@@ -37,16 +39,16 @@ def extract_auth_token(headers, *, era: str = "newest", faults: frozenset[str] =
     `valid` is only used by the governance-fallback fault (which needs to know if a token works)."""
     sources = []
     if era == "older":
-        sources.append(lambda: (first(headers, OLDER_PROXY_HEADER) or "").strip())
-    gov = (first(headers, GOVERNANCE) or "").strip()
+        sources.append(lambda: trim_header(first(headers, OLDER_PROXY_HEADER) or ""))
+    gov = trim_header(first(headers, GOVERNANCE) or "")
     bearer = lambda: _bearer(first(headers, "authorization"), "bearer-case-sensitive" in faults)  # noqa: E731
-    api_key = lambda: (first(headers, "x-api-key") or "").strip()  # noqa: E731
+    api_key = lambda: trim_header(first(headers, "x-api-key") or "")  # noqa: E731
     sources.append(lambda: gov)
     if "governance-fallback" in faults and gov and valid is not None and not valid(gov):
         return bearer() or api_key() or gov
     sources += [api_key, bearer] if "api-key-before-authorization" in faults else [bearer, api_key]
     if "accept-session-token-header" in faults:
-        sources.append(lambda: (first(headers, "coder-session-token") or "").strip())
+        sources.append(lambda: trim_header(first(headers, "coder-session-token") or ""))
     for src in sources:
         tok = src()
         if tok:

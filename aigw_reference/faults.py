@@ -9,7 +9,6 @@ from aigw_conformance.errors import ConfigError
 
 FAULTS: dict[str, tuple[str, str]] = {
     "accept-expired": ("AUTH-VALIDATE-001", "skip the expiry check (step 5)"),
-    "secret-before-expiry": ("AUTH-VALIDATE-001", "check the secret before expiry (steps 5/6 swapped)"),
     "accept-revoked": ("AUTH-VALIDATE-004", "deleted keys still authenticate"),
     "id-only": ("AUTH-TOKEN-003", "look the key up by id and never check the secret"),
     "prefix-compare": ("AUTH-TOKEN-003", "compare only the first 11 characters of the secret"),

@@ -75,6 +75,20 @@ class MasterHandle:
             self.log_handler = None
 
 
+class _DropShutdownCancellations(logging.Filter):
+    """mitmproxy's connection handlers are cancelled when the tap stops; asyncio then logs each one
+    with a traceback on the user's terminal. A cancellation at shutdown is expected, not an error."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return not isinstance(exc, asyncio.CancelledError)
+
+
+_asyncio_log = logging.getLogger("asyncio")
+if not any(isinstance(f, _DropShutdownCancellations) for f in _asyncio_log.filters):
+    _asyncio_log.addFilter(_DropShutdownCancellations())
+
+
 async def _main(handle: MasterHandle, ready: threading.Event, opts: dict, addons: list) -> None:
     try:
         m = Master(options.Options(mode=handle.modes, listen_host="127.0.0.1"))

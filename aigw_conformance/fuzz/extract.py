@@ -12,35 +12,7 @@ GOVERNANCE = "x-coder-ai-governance-token"
 AUTHORIZATION = "authorization"
 API_KEY = "x-api-key"
 
-# unicode.IsSpace: Latin-1 spaces plus the White_Space property above U+00FF.
-_GO_SPACE = frozenset(
-    "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
-    "\u200a\u2028\u2029\u202f\u205f\u3000"
-)
-
-
-def go_trim(value: str) -> str:
-    start, end = 0, len(value)
-    while start < end and value[start] in _GO_SPACE:
-        start += 1
-    while end > start and value[end - 1] in _GO_SPACE:
-        end -= 1
-    return value[start:end]
-
-
-def go_fields(value: str) -> list[str]:
-    fields: list[str] = []
-    current: list[str] = []
-    for ch in value:
-        if ch in _GO_SPACE:
-            if current:
-                fields.append("".join(current))
-                current = []
-        else:
-            current.append(ch)
-    if current:
-        fields.append("".join(current))
-    return fields
+from aigw_reference.gostrings import go_fields, go_trim  # the protocol is defined by the Go code
 
 
 def _first(headers: list[tuple[str, str]], name: str) -> str | None:

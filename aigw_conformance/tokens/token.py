@@ -37,10 +37,13 @@ class Token:
 
 
 def with_other_secret(token: Token, kind: str) -> Token:
-    """Same id, a different well-shaped secret (wrong-secret, expired-wrong-secret)."""
-    other = random_part(22)
-    while other == token.secret:
-        other = random_part(22)
+    """Same id, a secret that differs only in its last character (wrong-secret, expired-wrong-secret).
+
+    Only the tail changes so that a gateway comparing a prefix of the secret, or stopping early
+    (not constant-time), accepts it and is caught; a faithful gateway rejects it like any other."""
+    secret = token.secret
+    last = secret[-1] if secret else ""
+    other = secret[:-1] + next(c for c in ALPHABET if c != last) if secret else random_part(22)
     return Token(f"{token.id}-{other}", kind=kind, user=token.user, label=token.label, key_id=token.key_id)
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from ..config import ReferenceConfig
 from ..extract import GOVERNANCE
+from ..gostrings import fields_header, trim_header
 
 HOP_BY_HOP = {"host", "connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer",
               "upgrade", "content-length", "proxy-authorization", "proxy-authenticate"}
@@ -37,7 +38,7 @@ def _sensitive(name: str) -> bool:
 
 
 def _bearer(value: str | None) -> str:
-    fields = (value or "").split()
+    fields = fields_header(trim_header(value or ""))
     return fields[1] if len(fields) == 2 and fields[0].lower() == "bearer" else ""
 
 
@@ -46,7 +47,7 @@ def user_credential(provider: str, h, faults: frozenset[str] = frozenset()) -> t
     if "anthropic-byok-prefers-authorization" in faults and _bearer(_get(h, "authorization")):
         return "authorization", f"Bearer {_bearer(_get(h, 'authorization'))}"
     if provider == "anthropic" or "openai-byok-x-api-key" in faults:
-        key = (_get(h, "x-api-key") or "").strip()
+        key = trim_header(_get(h, "x-api-key") or "")
         if key:   # X-Api-Key wins, "to match claude-code behavior"
             return "x-api-key", key
     tok = _bearer(_get(h, "authorization"))
@@ -65,7 +66,7 @@ def outbound_headers(raw: list[tuple[bytes, bytes]], provider: str, token: str, 
     """Headers for the upstream request, or None when no credential exists at all (AUTH-BYOK-004)."""
     faults = cfg.faults
     h = [(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in raw]
-    byok = bool((_get(h, GOVERNANCE) or "").strip())
+    byok = bool(trim_header(_get(h, GOVERNANCE) or ""))
     carrier = _carrier(h, token)
     h = _drop(h, "x-coder-ai-governance-request-id", *HOP_BY_HOP)
     if byok:
@@ -95,6 +96,6 @@ def _carrier(h, token: str) -> str | None:
     """Which header carried the Coder token."""
     for name in (GOVERNANCE, "authorization", "x-api-key", "x-coder-token", "coder-session-token"):
         v = _get(h, name) or ""
-        if v.strip() == token or _bearer(v) == token:
+        if trim_header(v) == token or _bearer(v) == token:
             return name
     return None

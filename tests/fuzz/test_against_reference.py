@@ -47,12 +47,8 @@ def mutation(n: int, t: float):
     return {"fuzz": {"engine": "token-mutation", "max_examples": n, "deadline_s": t}}
 
 
-# A real finding of this fuzzer, reported to the reference's owner: aigw_reference/extract.py trims and
-# splits with Python's whitespace on latin-1 text (\x1c-\x1f, \x85, \xa0 bytes count as space), Go's
-# unicode.IsSpace on UTF-8 runes does not, so e.g. "Bearer <token>\x1f" authenticates there but gets
-# 403 under AUTH-HTTP-001. strict: once the reference is fixed this XPASSes and fails, so the mark is
-# removed rather than forgotten.
-@pytest.mark.xfail(strict=True, reason="reference AUTH-HTTP-001 whitespace deviation (see comment)")
+# This fuzzer once found that the reference trimmed with Python's whitespace ("Bearer <tok>\x1f" was
+# accepted); aigw_reference/gostrings.py now follows Go's unicode.IsSpace on UTF-8, and this guards it.
 def test_faithful_reference_token_mutation_has_no_findings(references):
     details = run_fuzz_step(mutation(250, 15), context(references["faithful"], seed=20261129))
     assert details == [], details[0].observed

@@ -28,6 +28,7 @@ SUITE = textwrap.dedent(f"""\
       - id: TINY-WRONG
         requirement: [AUTH-HTTP-002]
         title: a scenario whose expectation is wrong
+        requires: [provider:openai]
         steps:
           - request:
               route: openai.models
@@ -36,7 +37,7 @@ SUITE = textwrap.dedent(f"""\
       - id: TINY-PROXY
         requirement: [AUTH-HTTP-001]
         title: needs a proxy the target does not have
-        requires: [proxy]
+        requires: [proxy, provider:openai]
         steps:
           - request: {{route: openai.models}}
             expect: {{status: 200}}

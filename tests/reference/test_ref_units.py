@@ -81,8 +81,6 @@ def test_authorize_order(store):
     store.update_key(key.id, expires_at=now() - timedelta(seconds=1))
     # expiry is checked before the secret
     assert auth.is_authorized(kid + "-" + "Q" * 22) is AuthError.EXPIRED
-    broken = Authorizer(store, dataclasses.replace(cfg, faults=frozenset({"secret-before-expiry"})))
-    assert broken.is_authorized(kid + "-" + "Q" * 22) is AuthError.INVALID_KEY
     assert Authorizer(store, dataclasses.replace(cfg, faults=frozenset({"accept-expired"}))).is_authorized(tok).username == "u1"
 
 
@@ -132,7 +130,7 @@ def test_config_errors_are_located(tmp_path):
 
 
 def test_fault_registry():
-    for name in ["accept-expired", "secret-before-expiry", "accept-revoked", "id-only", "prefix-compare",
+    for name in ["accept-expired", "accept-revoked", "id-only", "prefix-compare",
                  "accept-session-token-header", "api-key-before-authorization", "governance-fallback",
                  "bearer-case-sensitive", "status-401", "leak-token-upstream", "forward-user-key-centralized",
                  "ignore-byok-guard", "admit-suspended", "500-on-long-token", "cache-authorizations"]:
