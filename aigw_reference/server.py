@@ -83,15 +83,21 @@ async def _start_proxy(cfg: ReferenceConfig, gateway_url: str, state_dir: Path, 
     return await start_proxy(settings, gateway_url=gateway_url, state_dir=state_dir)
 
 
-async def serve(cfg: ReferenceConfig, *, state_file: Path | None, host: str = "127.0.0.1", port: int = 0,
-                proxy: bool = True, on_ready=None, stop: asyncio.Event | None = None) -> None:
+def _stop_on_signals(stop: asyncio.Event | None) -> asyncio.Event:
+    """SIGTERM/SIGINT set the event, so the servers close their sockets and the state is cleaned up."""
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         try:
             loop.add_signal_handler(sig, stop.set)
         except (NotImplementedError, RuntimeError, ValueError):
-            pass
+            pass   # not the main thread (tests run serve() in a thread): the caller sets `stop`
+    return stop
+
+
+async def serve(cfg: ReferenceConfig, *, state_file: Path | None, host: str = "127.0.0.1", port: int = 0,
+                proxy: bool = True, on_ready=None, stop: asyncio.Event | None = None) -> None:
+    stop = _stop_on_signals(stop)
     work = Path(tempfile.mkdtemp(prefix="aigw-reference-"))
     store = Store(work / "reference.db")
     op_token, static = seed(store, cfg)
@@ -144,13 +150,7 @@ async def serve(cfg: ReferenceConfig, *, state_file: Path | None, host: str = "1
 
 
 async def serve_canary(host: str, port: int, on_ready=None, stop: asyncio.Event | None = None) -> None:
-    stop = stop or asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        try:
-            loop.add_signal_handler(sig, stop.set)
-        except (NotImplementedError, RuntimeError, ValueError):
-            pass
+    stop = _stop_on_signals(stop)
     sock = bind(host, port)
     server = uv_server(build_canary(), sock)
     task = asyncio.create_task(server.serve(sockets=[sock]))
