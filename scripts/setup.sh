@@ -16,6 +16,9 @@ else
   "$PY" -m pip install "${pip_quiet[@]}" -e .
 fi
 
+# pyenv exposes new console scripts (aigw-conformance) only after a rehash; `python -m pip` skips it.
+if command -v pyenv >/dev/null 2>&1; then pyenv rehash >/dev/null 2>&1 || true; fi
+
 if [ "$want" = test ] || [ "${AIGW_HTML:-0}" = 1 ]; then
   if ! command -v chromium >/dev/null 2>&1; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
