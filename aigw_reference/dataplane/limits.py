@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
+from collections import deque
 
 from ..config import ReferenceConfig
 from ..extract import extract_auth_token
@@ -29,27 +29,29 @@ class ConcurrencyLimit:
 
 
 class RateLimit:
-    """Fixed 1 s windows keyed by the token in the request headers, otherwise by client IP."""
+    """At most `rate_limit` requests in any 1 s span, keyed by the token in the request headers,
+    otherwise by client IP. A sliding log rather than fixed windows: httprate (which Coder uses)
+    weighs the previous window in, so a burst that straddles a window boundary is still limited;
+    fixed windows would let it through and make the 429 depend on the wall-clock phase."""
 
     def __init__(self, app, cfg: ReferenceConfig) -> None:
         self.app = app
         self.cfg = cfg
-        self.windows: dict[str, tuple[int, int]] = {}
-        self.lock = asyncio.Lock()
+        self.recent: dict[str, deque[float]] = {}
 
     async def __call__(self, scope, receive, send) -> None:
         token = extract_auth_token(scope["headers"], era=self.cfg.era)
         key = "tok:" + token if token else "ip:" + (scope.get("client") or ("?",))[0]
-        window = int(time.monotonic())
-        async with self.lock:
-            w, n = self.windows.get(key, (window, 0))
-            if w != window:
-                w, n = window, 0
-            n += 1
-            self.windows[key] = (w, n)
-            if len(self.windows) > 10000:   # bounded memory: old windows are worthless
-                self.windows = {k: v for k, v in self.windows.items() if v[0] == window}
-        if n > self.cfg.rate_limit:
+        now = time.monotonic()
+        # single event loop and no await between read and write: no lock needed
+        stamps = self.recent.setdefault(key, deque(maxlen=self.cfg.rate_limit + 1))
+        while stamps and now - stamps[0] >= 1.0:
+            stamps.popleft()
+        stamps.append(now)
+        limited = len(stamps) > self.cfg.rate_limit
+        if len(self.recent) > 10000:   # bounded memory: keys idle for a second are worthless
+            self.recent = {k: v for k, v in self.recent.items() if v and now - v[-1] < 1.0}
+        if limited:
             await json_error(429, "You've been rate limited. Please try again later.",
                              headers={"Retry-After": "1"})(scope, receive, send)
             return

@@ -176,3 +176,37 @@ def test_cli_flags_build_the_config(tmp_path):
     y.write_text("faults: [id-only]\nproxy_allowed_ports: [8443]\n")
     cfg = build_config(p.parse_args(["--config", str(y), "--fault", "status-401"]))
     assert cfg.faults == {"id-only", "status-401"} and cfg.proxy_allowed_ports == ("8443",)
+
+
+def test_rate_limit_counts_any_one_second_span(monkeypatch):
+    """A burst straddling a whole second is still limited (fixed windows let it through), and
+    requests a second apart are not: the 429 must not depend on the wall-clock phase."""
+    import asyncio
+
+    from aigw_reference.dataplane import limits
+
+    async def ok(scope, receive, send):
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    limiter = limits.RateLimit(ok, ReferenceConfig(rate_limit=2))
+
+    async def status_at(t, token="aaaaaaaaaa-bbbbbbbbbbbbbbbbbbbbbb"):
+        monkeypatch.setattr(limits.time, "monotonic", lambda: t)
+        sent = []
+
+        async def send(msg):
+            sent.append(msg)
+
+        scope = {"type": "http", "headers": [(b"authorization", f"Bearer {token}".encode())],
+                 "client": ("127.0.0.1", 1), "method": "GET", "path": "/"}
+        await limiter(scope, None, send)
+        return sent[0]["status"]
+
+    async def scenario():
+        burst = [await status_at(t) for t in (10.9, 11.05, 11.1)]
+        later = await status_at(12.2)
+        other = await status_at(11.1, token="cccccccccc-dddddddddddddddddddddd")
+        return burst, later, other
+
+    assert asyncio.run(scenario()) == ([200, 200, 429], 200, 200)
