@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import time
 from collections import deque
+from time import monotonic
 
 from ..config import ReferenceConfig
 from ..extract import extract_auth_token
@@ -42,7 +42,7 @@ class RateLimit:
     async def __call__(self, scope, receive, send) -> None:
         token = extract_auth_token(scope["headers"], era=self.cfg.era)
         key = "tok:" + token if token else "ip:" + (scope.get("client") or ("?",))[0]
-        now = time.monotonic()
+        now = monotonic()
         # single event loop and no await between read and write: no lock needed
         stamps = self.recent.setdefault(key, deque(maxlen=self.cfg.rate_limit + 1))
         while stamps and now - stamps[0] >= 1.0:
