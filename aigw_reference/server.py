@@ -25,8 +25,13 @@ MAX_HEADER_BYTES = 1 << 20   # Go's http.DefaultMaxHeaderBytes
 
 def bind(host: str, port: int = 0) -> socket.socket:
     fam = socket.AF_INET6 if ":" in host else socket.AF_INET
-    s = socket.socket(fam, socket.SOCK_STREAM)
+    # proto must be IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY on accepted sockets only when it is
+    # (base_events._set_nodelay). With proto 0 Nagle stays on, and a response written as headers then
+    # body waits for the client's delayed ACK: 40 ms per kept-alive request. Set on the listener as
+    # well, which Linux copies to every accepted socket.
+    s = socket.socket(fam, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     s.bind((host, port))
     s.listen(1024)
     s.setblocking(False)
