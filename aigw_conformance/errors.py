@@ -1,61 +1,59 @@
-"""The harness's exceptions: one root, three branches.
+"""The harness's exceptions: one root, and each outcome of a scenario has its own branch.
 
-    AigwError                    anything the harness reports as one readable paragraph
-    ├── ScenarioError            a scenario or suite file is invalid (file, line, field)
-    ├── ConfigError              targets.yaml, a fixture file or a command-line value is invalid
-    ├── TargetError              the target could not be reached, timed out or answered garbage:
-    │                            an *error* outcome, never a pass and never a conformance failure
-    └── Mismatch(AssertionError) the target answered, and the answer breaks a requirement
+    AigwError                      anything the harness reports as one readable paragraph
+    ├── ConfigError                targets.yaml, a fixture or a command-line value is invalid (located)
+    ├── ScenarioError              a scenario or suite file is invalid (file, line, field)
+    ├── TargetError                the target could not be used (not started, no such endpoint, no
+    │   │                          token): outcome *error*, never a pass and never a failure
+    │   └── TransportError         a request got no answer from the gateway: refused, timed out,
+    │       │                      closed, garbage, or an answer the harness's own tap made up
+    │       └── CircuitOpen        not attempted: the endpoint failed several times in a row
+    └── Mismatch(AssertionError)   the gateway answered, and the answer breaks a requirement
 
 `Mismatch` subclasses AssertionError so that pytest and allure report it as "failed" rather than
-"broken". httpx and mitmproxy exceptions are translated into TargetError only in the runners
-(``raise TargetError(...) from exc``).
+"broken". httpx, socket and mitmproxy exceptions become TransportError only in the runners
+(``raise TransportError(...) from exc``). The outcome of a scenario is decided from these types
+alone (`aigw_conformance.outcome`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+from aigw_common.errors import AigwError, ConfigError, Located
 
 
-class AigwError(Exception):
-    """Root of the harness's own errors; ``str()`` is a complete, user-facing paragraph."""
-
-
-class _Located(AigwError):
-    def __init__(self, message: str, *, file: str | None = None, line: int | None = None,
-                 field: str | None = None) -> None:
-        self.message = message
-        self.file = file
-        self.line = line
-        self.field = field
-        super().__init__(self.paragraph())
-
-    def paragraph(self) -> str:
-        where = self.file or "<input>"
-        if self.line is not None:
-            where += f", line {self.line}"
-        if self.field:
-            where += f", field '{self.field}'"
-        return f"{where}: {self.message}"
-
-
-class ScenarioError(_Located):
+class ScenarioError(Located):
     """A scenario file is invalid. Reported as a collection error without a traceback."""
 
 
-class ConfigError(_Located):
-    """targets.yaml, a fixture or an option value is invalid."""
-
-
 class TargetError(AigwError):
-    """The target did not give a usable answer (unreachable, timeout, garbage)."""
+    """The target could not be used for this scenario."""
 
     def __init__(self, message: str, *, target: str | None = None, url: str | None = None) -> None:
         self.target = target
         self.url = url
+        self.message = message
         parts = [f"target {target!r}" if target else None, url]
         prefix = " ".join(p for p in parts if p)
         super().__init__(f"{prefix}: {message}" if prefix else message)
+
+
+class TransportError(TargetError):
+    """No answer from the gateway. `cause` is the plain-words reason without the URL, so the circuit
+    breaker can name it; `stale` means a reused connection was closed before any response byte (the
+    one case that is retried, once, on a fresh connection)."""
+
+    def __init__(self, cause: str, *, url: str | None = None, endpoint: str | None = None,
+                 stale: bool = False, target: str | None = None) -> None:
+        self.cause = cause
+        self.endpoint = endpoint
+        self.stale = stale
+        super().__init__(cause, target=target, url=url)
+
+
+class CircuitOpen(TransportError):
+    """The endpoint already failed several scenarios in a row: this one is not attempted."""
 
 
 @dataclass
@@ -92,4 +90,5 @@ class Mismatch(AssertionError, AigwError):
         return text
 
 
-__all__ = ["AigwError", "ScenarioError", "ConfigError", "TargetError", "Mismatch", "MismatchDetail"]
+__all__ = ["AigwError", "ScenarioError", "ConfigError", "TargetError", "TransportError", "CircuitOpen",
+           "Mismatch", "MismatchDetail"]

@@ -1,8 +1,11 @@
-"""Target features a scenario may require (`requires:`), each declared once with what it means.
+"""Everything a scenario may ask of a target, declared once: features, eras, and the template values
+that need a feature.
 
 A scenario whose feature the target lacks is skipped as `not-supported`, never passed. An unknown
 feature name in a suite is a load error. `provider:<name>` is open-ended: any provider name a target
-declares forms a feature, but suites may only require the providers named here.
+declares forms a feature, but suites may only require the providers named here. Profiles and their
+gating are data, declared once in the requirement catalogue (`fixtures/requirements.yaml`); the
+pytest markers are derived from it (`markers()`).
 """
 
 from __future__ import annotations
@@ -19,9 +22,32 @@ FEATURES: dict[str, str] = {
     "canary": "the target's provider traffic reaches the harness's canary and can be observed",
     "central-keys": "the target tells the harness its centralized provider keys",
     "proxy": "the target has an AI Gateway Proxy (CONNECT + MITM)",
-    "proxy-ca": "the CA certificate the proxy intercepts with is known to the harness",
+    "proxy-ca": "the harness has the CA certificate the proxy intercepts with (a PEM file or the endpoint)",
+    "proxy-ca-endpoint": "the gateway serves the proxy's CA at <prefix>/proxy/ca-cert.pem (AUTH-PROXY-009)",
     "tunnel-echo": "a tunnel destination the proxy may reach (the harness's echo server)",
 }
+
+#: Protocol eras (PROTOCOL.md section 0). A scenario of one era is skipped against a target of another.
+ERAS: tuple[str, ...] = ("newest", "older")
+
+#: `{{ target.<key> }}` values that exist only when the target has a feature. The scenario loader
+#: requires the feature in `requires:` wherever a template reads the key, so a target without it
+#: gets not-supported instead of a run-time error.
+TEMPLATE_FEATURES: dict[str, str] = {
+    "tunnel_echo": "tunnel-echo",
+    "central_keys": "central-keys",
+    "proxy_url": "proxy",
+    "canary_url": "canary",
+}
+
+
+def template_feature(path: tuple[str, ...]) -> str | None:
+    """The feature a `{{ target.… }}` path needs (``('target', 'endpoints', 'x')`` → endpoint:x)."""
+    if len(path) < 2 or path[0] != "target":
+        return None
+    if path[1] == "endpoints" and len(path) > 2:
+        return f"endpoint:{path[2]}"
+    return TEMPLATE_FEATURES.get(path[1])
 
 
 def is_known(name: str) -> bool:
@@ -32,4 +58,16 @@ def describe(name: str) -> str:
     return FEATURES.get(name, "unknown feature")
 
 
-__all__ = ["FEATURES", "is_known", "describe"]
+def mark_name(text: str) -> str:
+    """A profile or level as a pytest marker name (credential-modes → credential_modes)."""
+    return "".join(c if c.isalnum() or c == "_" else "_" for c in text).lower()
+
+
+def markers(profiles: dict[str, str]) -> list[str]:
+    """The marker lines to register: one per catalogue profile, plus the two levels."""
+    lines = [f"{mark_name(name)}: {desc or name + ' profile'}" for name, desc in sorted(profiles.items())]
+    return lines + ["must: MUST level scenario", "should: SHOULD level scenario"]
+
+
+__all__ = ["FEATURES", "ERAS", "TEMPLATE_FEATURES", "template_feature", "is_known", "describe", "mark_name",
+           "markers"]

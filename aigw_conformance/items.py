@@ -1,9 +1,14 @@
-"""YAML suites as pytest collectors: one YamlFile per suites/*.yaml, one ScenarioItem per Case.
+"""YAML suites as pytest collectors: one YamlFile per suite file, one ScenarioItem per Case.
 
 The whole file is loaded and validated in `collect()` (a bad file is one collection error showing
-only the located paragraph). Items carry marks (profile, level) and requirement ids as keywords
-so `-m` and `-k` select them; they take shared resources from the run context in config.stash,
-never from fixtures.
+only the located paragraph). Items carry marks (profile, level, allure labels) and requirement ids
+as keywords so `-m` and `-k` select them; they take the run from the harness plugin object in
+config.stash, never from fixtures.
+
+Phases carry meaning: the case runs in `setup()`, because getting the gateway's answer is what can
+fail for reasons that are not the gateway's fault. A transport or target error therefore raises
+there and is an *error* (pytest, JUnit `<error>`, allure "broken"); a Mismatch is raised in
+`runtest()` and is a *failure*; a case the target cannot serve is skipped with its reason.
 """
 
 from __future__ import annotations
@@ -13,13 +18,12 @@ from pathlib import Path
 
 import pytest
 
-from aigw_conformance.errors import AigwError, ConfigError, Mismatch, ScenarioError, TargetError
-from aigw_conformance.redact import REDACTOR, redact
+from aigw_conformance.errors import AigwError, ConfigError, Mismatch, MismatchDetail, ScenarioError
+from aigw_conformance.features import mark_name
+from aigw_conformance.harness import HARNESS_KEY, Harness
+from aigw_conformance.outcome import Outcome, decide
+from aigw_conformance.runner.case import CaseContext, CaseState, NotRunnable, run_case
 
-from .runner.execute import CaseRun
-from .session import RunContext
-
-RUN_KEY = pytest.StashKey[RunContext]()
 _SCENARIOS_KEY = re.compile(r"^scenarios\s*:", re.MULTILINE)
 
 
@@ -32,22 +36,18 @@ def is_suite_file(path: Path) -> bool:
         return False
 
 
-def mark_name(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_]", "_", text).lower()
-
-
 class YamlFile(pytest.File):
     def collect(self):
-        rc: RunContext = self.config.stash[RUN_KEY]
+        harness: Harness = self.config.stash[HARNESS_KEY]
         try:
             from aigw_conformance.scenario.expand import expand
             from aigw_conformance.scenario.loader import load_suites
-            fx = rc.fixtures()
-            suites = load_suites([self.path], rc.catalogue(), **fx)
+            inputs = harness.inputs()
+            suites = load_suites([self.path], inputs.catalogue, routes=inputs.routes, malformed=inputs.malformed)
             cases = [(suite, case) for suite in suites
-                     for case in expand(suite, rc.catalogue(), malformed=fx["malformed"])]
+                     for case in expand(suite, inputs.catalogue, malformed=inputs.malformed)]
         except (ScenarioError, ConfigError) as exc:
-            raise self.CollectError(redact(str(exc))) from None
+            raise self.CollectError(harness.redactor.redact(str(exc))) from None
         for suite, case in cases:
             yield ScenarioItem.from_parent(self, name=case.test_id, suite=suite, case=case)
 
@@ -61,55 +61,65 @@ class ScenarioItem(pytest.Item):
         self.requirements = list(scn.requirement)
         self.profile = str(case.profile)
         self.level = str(case.level)
+        self._outcome: Outcome | None = None
+        self._mismatch: Mismatch | None = None
         self.add_marker(mark_name(self.profile))
         self.add_marker(mark_name(self.level))
-        self.add_marker(pytest.mark.allure_label(self.profile, label_type="epic"))
-        self.add_marker(pytest.mark.allure_label(suite.suite, label_type="feature"))
-        self.add_marker(pytest.mark.allure_label("critical" if self.level == "MUST" else "normal",
-                                                 label_type="severity"))
+        for value, label in ((self.profile, "epic"), (suite.suite, "feature"), (self.profile, "profile"),
+                             (suite.suite, "suite"), (self.level, "level"),
+                             ("critical" if self.level == "MUST" else "normal", "severity")):
+            self.add_marker(pytest.mark.allure_label(value, label_type=label))
         for req in self.requirements:
             self.extra_keyword_matches.add(req)
             self.add_marker(pytest.mark.allure_label(req, label_type="story"))
+            self.add_marker(pytest.mark.allure_label(req, label_type="requirement"))
         self.user_properties += [
             ("aigw_scenario", case.test_id), ("aigw_requirements", list(self.requirements)),
             ("aigw_profile", self.profile), ("aigw_level", self.level), ("aigw_suite", suite.suite),
             ("aigw_title", scn.title or ""),
         ]
 
+    @property
+    def harness(self) -> Harness:
+        return self.config.stash[HARNESS_KEY]
+
     # -- pytest protocol ------------------------------------------------------------------
     def setup(self) -> None:
-        # Starting the target is the setup: an unreachable target is an *error*, not a failure.
-        self.config.stash[RUN_KEY].ensure_started()
+        harness = self.harness
+        state = CaseState()
+        error: BaseException | None = None
+        try:
+            run = harness.run()      # an unreachable target is an error of every scenario
+            run_case(CaseContext(run, self.case, self.nodeid, harness.attach), state)
+        except Mismatch as exc:
+            self._mismatch = exc
+        except BaseException as exc:  # noqa: BLE001 - decided below, re-raised as it was
+            error = exc
+        self._outcome = decide(self._mismatch or error, harness.redactor.redact)
+        if isinstance(error, NotRunnable) and error.reason.startswith("not-supported") and harness.options.enforce:
+            self._outcome = Outcome("failed", error.reason)
+            self._mismatch = Mismatch(self.case.test_id, self.requirements,
+                                      [MismatchDetail("target support", "the feature (--aigw-enforce)", error.reason)])
+            error = None
+        self.user_properties += [("aigw_outcome", self._outcome.outcome),
+                                 ("aigw_outcome_reason", self._outcome.reason),
+                                 ("aigw_error_kind", self._outcome.error_kind),
+                                 ("aigw_evidence", list(state.evidence))]
+        if isinstance(error, NotRunnable):
+            pytest.skip(error.reason)
+        if error is not None:
+            raise error
 
     def runtest(self) -> None:
-        rc: RunContext = self.config.stash[RUN_KEY]
-        scn = self.case.scenario
-        self._allure_labels()
-        reason = skip_reason(rc, scn)
-        if reason:
-            self.user_properties.append(("aigw_outcome_reason", reason))
-            if rc.options.enforce and reason.startswith("not-supported"):
-                raise Mismatch(self.case.test_id, self.requirements,
-                               [_detail("target support", "the feature (--aigw-enforce)", reason)])
-            pytest.skip(reason)
-        run = None
-        try:
-            tokens = acquire_tokens(rc, scn, self.case.test_id)
-            from aigw_conformance.scenario.templating import render
-            run = CaseRun(rc, self.case, self.nodeid, tokens, _attach, render)
-            run.run(list(scn.steps))
-        except TargetError as exc:
-            self.user_properties.append(("aigw_outcome", "error"))
-            self.user_properties.append(("aigw_outcome_reason", redact(str(exc))))
-            raise
-        except Mismatch as exc:
-            self.user_properties.append(("aigw_outcome_reason", redact(str(exc))))
-            raise
-        finally:
-            if run is not None:
-                self.user_properties.append(("aigw_evidence", list(run.evidence)))
+        if self._mismatch is not None:
+            raise self._mismatch
+
+    def teardown(self) -> None:
+        # allure-pytest renames the test after setup; a title set now is the one that stays
+        self.harness.title(f"{self.case.test_id}: {self.case.scenario.title or ''}".rstrip(": "))
 
     def repr_failure(self, excinfo, style=None):
+        redact = self.harness.redactor.redact
         if isinstance(excinfo.value, AigwError):
             return redact(str(excinfo.value))
         return redact(str(super().repr_failure(excinfo, style=style)))
@@ -118,62 +128,5 @@ class ScenarioItem(pytest.Item):
         line = int(getattr(self.case.scenario, "line", 0) or 0)
         return self.path, max(line - 1, 0), f"scenario {self.case.test_id}"
 
-    def _allure_labels(self) -> None:
-        try:
-            import allure
-        except ImportError:
-            return
-        allure.dynamic.title(f"{self.case.test_id}: {self.case.scenario.title or ''}".rstrip(": "))
-        allure.dynamic.label("profile", self.profile)
-        allure.dynamic.label("suite", self.suite.suite)
-        allure.dynamic.label("level", self.level)
-        for req in self.requirements:
-            allure.dynamic.label("requirement", req)
 
-
-def _detail(check: str, expected: str, observed: str):
-    from aigw_conformance.errors import MismatchDetail
-    return MismatchDetail(check, expected, observed)
-
-
-def _attach(name: str, text: str) -> None:
-    try:
-        import allure
-    except ImportError:
-        return
-    allure.attach(redact(text), name=name, attachment_type=allure.attachment_type.TEXT)
-
-
-def skip_reason(rc: RunContext, scn) -> str | None:
-    """Why the target cannot serve this scenario ("not-supported: …"/"skipped: …"), or None."""
-    features = set(getattr(rc.target, "features", ()) or ())
-    missing = [f for f in scn.requires if f not in features]
-    if missing:
-        return f"not-supported: target lacks {', '.join(missing)}"
-    era = getattr(rc.target, "era", None) or rc.options.era
-    if scn.era not in (None, "any") and era and scn.era != era:
-        return f"skipped: scenario is for the {scn.era} era, target is {era}"
-    for name, spec in scn.tokens.items():
-        if spec.kind == "none" or spec.kind.startswith("malformed:"):
-            continue  # served from the catalogue, whatever the token source
-        if rc.broker is None:
-            return f"not-supported: the target has no token source (token {name!r} of kind {spec.kind})"
-        ok = rc.broker.supports(spec.kind)
-        if ok is not True:
-            return f"not-supported: token kind {spec.kind!r}: {ok or 'not available from this token source'}"
-    return None
-
-
-def acquire_tokens(rc: RunContext, scn, test_id: str) -> dict:
-    tokens: dict = {}
-    for name, spec in scn.tokens.items():
-        if spec.kind == "none":
-            tokens[name] = ""
-            continue
-        if spec.kind.startswith("malformed:"):
-            tokens[name] = rc.fixtures()["malformed"].get(spec.kind.split(":", 1)[1])
-            continue
-        tok = rc.broker.get(spec.kind, user=spec.user, label=f"{test_id}:{name}")
-        REDACTOR.add_token(getattr(tok, "value", None) or str(tok))
-        tokens[name] = tok
-    return tokens
+__all__ = ["YamlFile", "ScenarioItem", "is_suite_file"]

@@ -78,3 +78,4 @@ class Observation:
     handshake: Handshake | None = None
     upstream: tuple[UpstreamRecord, ...] | None = None   # None = not observable on this target
     evidence: tuple[str, ...] = field(default_factory=tuple)  # capture flow ids / file pointers
+    local_port: int | None = None          # the harness's side of the connection (finds the tap's flow)

@@ -1,11 +1,13 @@
 """The aigw pytest plugin: options, YAML collection, result collection and the report.
 
 Loaded by the root conftest for every pytest run; nothing starts until a scenario item runs.
-Only the controller (never an xdist worker) compiles and writes reports/<run-id>/.
+`pytest_configure` builds the per-process `Harness` once; only the controller (never an xdist
+worker) compiles and writes reports/<run-id>/.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from pathlib import Path
@@ -14,12 +16,13 @@ import pytest
 
 from aigw_conformance import hookspecs
 from aigw_conformance.errors import AigwError
-from aigw_conformance.items import RUN_KEY, YamlFile, is_suite_file
+from aigw_conformance.features import ERAS, markers
+from aigw_conformance.harness import HARNESS_KEY, Harness
+from aigw_conformance.items import YamlFile, is_suite_file
 from aigw_conformance.report.compile import ScenarioResult
-from aigw_conformance.session import Options, RunContext, new_run_id
+from aigw_conformance.run.options import RunOptions, new_run_id
 
 CAPTURE_VALUES = ("on", "off")
-ERAS = ("newest", "older")
 
 
 def _capture(value: str) -> bool:
@@ -64,7 +67,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                 help="treat not-supported scenarios as failures")
     g.addoption("--aigw-expected-failures", default=None, type=_existing_file,
                 help="YAML list of {id, reason}: known failures that do not fail the verdict")
-    g.addoption("--aigw-era", default=None, type=_era, help="protocol era of the target: newest|older")
+    g.addoption("--aigw-era", default=None, type=_era, help=f"protocol era of the target: {'|'.join(ERAS)}")
     g.addoption("--aigw-catalogue", default=None, type=_existing_file,
                 help="requirement catalogue (default: fixtures/requirements.yaml)")
     g.addoption("--aigw-fault", action="append", default=[], type=_name,
@@ -75,35 +78,34 @@ def _is_worker(config: pytest.Config) -> bool:
     return hasattr(config, "workerinput")
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    for name, text in (("core", "core profile"), ("lifecycle", "token lifecycle profile"),
-                       ("credential_modes", "credential-modes profile"), ("proxy", "proxy profile"),
-                       ("clients", "clients profile"), ("fuzz", "fuzz profile"),
-                       ("gateway_keys", "gateway-keys profile"), ("informative", "informative profile"),
-                       ("must", "MUST level scenario"), ("should", "SHOULD level scenario")):
-        config.addinivalue_line("markers", f"{name}: {text}")
+def _options(config: pytest.Config) -> RunOptions:
     run_id = config.getoption("aigw_run_id")
     if run_id is None:
         run_id = config.workerinput.get("aigw_run_id") if _is_worker(config) else new_run_id()
-    opts = Options(
+    return RunOptions(
         target=config.getoption("aigw_target"), targets_file=config.getoption("aigw_targets_file"),
         profiles=tuple(config.getoption("aigw_profile")), report_dir=Path(config.getoption("aigw_report_dir")),
         run_id=run_id, capture=config.getoption("aigw_capture"), enforce=config.getoption("aigw_enforce"),
         expected_failures=config.getoption("aigw_expected_failures"), era=config.getoption("aigw_era"),
         catalogue=config.getoption("aigw_catalogue"), faults=tuple(config.getoption("aigw_fault")),
     )
-    rc = RunContext(opts, run_dir=opts.report_dir / run_id)
-    config.stash[RUN_KEY] = rc
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    harness = Harness(_options(config))
+    config.stash[HARNESS_KEY] = harness
+    try:
+        catalogue = harness.inputs().catalogue
+    except AigwError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    for line in markers({name: info.description for name, info in catalogue.profile_info.items()}):
+        config.addinivalue_line("markers", line)
     if not _is_worker(config):
-        collector = ResultCollector(config, rc)
+        collector = ResultCollector(config, harness)
         config.pluginmanager.register(collector, "aigw-results")
-        try:
+        if _runs_suites(config):
             from aigw_conformance.terminal import ProgressReporter
-        except ImportError:
-            pass
-        else:
-            if _runs_suites(config):
-                config.pluginmanager.register(ProgressReporter(config), "aigw-progress")
+            config.pluginmanager.register(ProgressReporter(config, redact=harness.redactor.redact), "aigw-progress")
 
 
 def _runs_suites(config: pytest.Config) -> bool:
@@ -111,7 +113,7 @@ def _runs_suites(config: pytest.Config) -> bool:
 
 
 def pytest_configure_node(node) -> None:  # xdist: share the run id with workers
-    node.workerinput["aigw_run_id"] = node.config.stash[RUN_KEY].options.run_id
+    node.workerinput["aigw_run_id"] = node.config.stash[HARNESS_KEY].options.run_id
 
 
 def pytest_collect_file(file_path: Path, parent):
@@ -134,17 +136,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list) -> None:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    rc = config.stash.get(RUN_KEY, None)
-    if rc is not None:
-        rc.stop()
+    harness = config.stash.get(HARNESS_KEY, None)
+    if harness is not None:
+        harness.stop()
 
 
 class ResultCollector:
     """Controller-side: turns reports into ScenarioResults, writes the report at the end."""
 
-    def __init__(self, config: pytest.Config, rc: RunContext) -> None:
+    def __init__(self, config: pytest.Config, harness: Harness) -> None:
         self.config = config
-        self.rc = rc
+        self.harness = harness
         self.results: dict[str, ScenarioResult] = {}
         self.report: dict | None = None
         self.started = time.time()
@@ -154,18 +156,18 @@ class ResultCollector:
         self.suite_files = {Path(item.path) for item in session.items if hasattr(item, "case")}
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        from aigw_conformance.report.results import result_from_report
+
         props = dict(report.user_properties)
         if "aigw_scenario" not in props:
             return
-        from aigw_conformance.report.results import result_from_report
-        res = result_from_report(report, props)
         self.suite_files.add(self.config.rootpath / report.nodeid.split("::")[0])
-        if res is None:
-            return
-        prev = self.results.get(res.id)
-        # setup error / call result / teardown error: the worst phase decides
-        if prev is None or _rank(res.outcome) > _rank(prev.outcome) or prev.outcome == "passed" and report.when == "call":
-            self.results[res.id] = res
+        res = result_from_report(report, props)
+        if res is not None:
+            prev = self.results.get(res.id)
+            # the case ran in setup: keep the longest phase as the scenario's duration
+            self.results[res.id] = res if prev is None else dataclasses.replace(
+                res, duration=max(prev.duration, res.duration))
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
@@ -173,10 +175,10 @@ class ResultCollector:
             return
         from aigw_conformance.report.results import write_run_report
         try:
-            self.report = write_run_report(self.config, self.rc, list(self.results.values()),
+            self.report = write_run_report(self.config, self.harness, list(self.results.values()),
                                            sorted(self.suite_files))
         except AigwError as exc:
-            self.config.stash.setdefault(_REPORT_ERROR, str(exc))
+            self.config.stash[_REPORT_ERROR] = str(exc)
 
     def pytest_terminal_summary(self, terminalreporter) -> None:
         error = self.config.stash.get(_REPORT_ERROR, None)
@@ -188,14 +190,10 @@ class ResultCollector:
         terminalreporter.section("aigw conformance")
         for line in summary_lines(self.report):
             terminalreporter.write_line(line)
-        for note in self.rc.notes:
+        run = self.harness.started
+        for note in (run.notes if run is not None else ()):
             terminalreporter.write_line(f"note: {note}")
-        terminalreporter.write_line(f"report: {os.fspath(self.rc.run_dir / 'conformance.json')}")
+        terminalreporter.write_line(f"report: {os.fspath(self.harness.options.run_dir / 'conformance.json')}")
 
 
 _REPORT_ERROR = pytest.StashKey[str]()
-_RANKS = {"passed": 0, "skipped": 1, "not-supported": 1, "failed": 2, "error": 3}
-
-
-def _rank(outcome: str) -> int:
-    return _RANKS.get(outcome, 0)

@@ -23,7 +23,7 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
-from aigw_conformance.redact import redact
+from aigw_common.redaction import mask_token_shapes
 
 OUTCOMES = ("passed", "failed", "error", "skipped")
 _HEAD = {"passed": "pass", "failed": "fail", "error": "err", "skipped": "skip"}  # narrow CI logs
@@ -74,13 +74,12 @@ def result_of(report: pytest.TestReport, outcome: str) -> ScenarioResult:
     reason = str(props.get("aigw_outcome_reason") or "")
     if outcome == "skipped" and not reason and isinstance(report.longrepr, tuple):
         reason = str(report.longrepr[2]).removeprefix("Skipped: ")
-    # pytest sees a TargetError as a call failure; the engine's own outcome (if it sets
-    # "aigw_outcome") or an "error…" reason says it was an error, which never counts as a failure.
+    # The item decided the outcome once (aigw_conformance.outcome); pytest's phase is only a fallback.
     engine = str(props.get("aigw_outcome") or "")
-    if engine in OUTCOMES:
+    if engine == "not-supported":
+        outcome = "skipped"
+    elif engine in OUTCOMES:
         outcome = engine
-    elif outcome == "failed" and reason.lower().startswith(("error", "targeterror", "target error")):
-        outcome = "error"
     return ScenarioResult(
         nodeid=report.nodeid,
         scenario=str(props.get("aigw_scenario") or report.nodeid.rsplit("::", 1)[-1]),
@@ -92,7 +91,7 @@ def result_of(report: pytest.TestReport, outcome: str) -> ScenarioResult:
     )
 
 
-def count_table(results: list[ScenarioResult], title: str | None = None) -> Table:
+def count_table(results: list[ScenarioResult], title: str | None = None, redact=mask_token_shapes) -> Table:
     counts: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(OUTCOMES, 0))
     for r in results:
         counts[r.profile][r.outcome] += 1
@@ -105,7 +104,7 @@ def count_table(results: list[ScenarioResult], title: str | None = None) -> Tabl
     return table
 
 
-def summary_table(results: list[ScenarioResult]) -> Table:
+def summary_table(results: list[ScenarioResult], redact=mask_token_shapes) -> Table:
     """One row per profile: counts, the requirement ids that failed, and where to look."""
     table = Table(title="aigw-conformance: results per profile", show_lines=False)
     table.add_column("profile")
@@ -129,7 +128,7 @@ def summary_table(results: list[ScenarioResult]) -> Table:
     return table
 
 
-def failure_lines(results: list[ScenarioResult]) -> list[str]:
+def failure_lines(results: list[ScenarioResult], redact=mask_token_shapes) -> list[str]:
     lines = []
     for r in results:
         if r.outcome in ("failed", "error"):
@@ -143,8 +142,9 @@ class ProgressReporter:
     """pytest plugin object: progress while running, a table per profile at the end."""
 
     def __init__(self, config: pytest.Config, *, live: bool | None = None,
-                 console: Console | None = None) -> None:
+                 console: Console | None = None, redact=mask_token_shapes) -> None:
         self.config = config
+        self.redact = redact
         self.results: list[ScenarioResult] = []
         self.total = 0
         self.current = ""
@@ -205,7 +205,7 @@ class ProgressReporter:
         n = f"[{len(self.results):>{width}}/{self.total}]" if self.total else f"[{len(self.results)}]"
         extra = f" ({r.reason})" if r.reason and r.outcome != "passed" else ""
         line = f"{n} {r.profile} {r.scenario} {r.outcome}{extra}"
-        self._emit(Text(redact(line)))
+        self._emit(Text(self.redact(line)))
 
     def _emit(self, renderable) -> None:
         """Print through pytest's terminal reporter (not captured), styled like it."""
@@ -223,8 +223,8 @@ class ProgressReporter:
 
     def _render(self) -> Group:
         done = len(self.results)
-        head = Text(redact(f"aigw-conformance {done}/{self.total}  running {self.current}"), style="bold")
-        return Group(head, count_table(self.results))
+        head = Text(self.redact(f"aigw-conformance {done}/{self.total}  running {self.current}"), style="bold")
+        return Group(head, count_table(self.results, redact=self.redact))
 
     # -- end ---------------------------------------------------------------------------------
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
@@ -234,8 +234,8 @@ class ProgressReporter:
         self._stop_live()
         if not self.results:
             return
-        self._emit(summary_table(self.results))
-        for line in failure_lines(self.results):
+        self._emit(summary_table(self.results, redact=self.redact))
+        for line in failure_lines(self.results, redact=self.redact):
             self._emit(Text(line))
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:

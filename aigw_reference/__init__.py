@@ -6,11 +6,10 @@ Reached by the harness only over HTTP, in its own process (docs/architecture.md,
                                    [--host 127.0.0.1] [--port 0] [--proxy/--no-proxy] [--proxy-allow-port N]...
     python -m aigw_reference canary [--port N]
 
-    from aigw_reference.launch import start_reference
-    with start_reference(run_dir, era="newest", faults=[], proxy=True) as ref:
-        ref.state["base_url"], ref.state["operator"]["token"], ref.state["canary_url"]
+The harness starts it with `aigw_conformance.targets.reference_process.start_reference` and reads
+the state file; it never imports this package, and this package imports only `aigw_common`.
 
 Modules: config (ReferenceConfig), faults (registry), store (SQLite), tokens, authorize (IsAuthorized),
 extract (ExtractAuthToken), goerrors (TEXT/JSON bodies), dataplane/ (AUTH-HTTP-006 chain, ServeHTTP,
-credentials, forwarding), session + restapi (Coder REST API), canary, app, server, cli, launch.
+credentials, forwarding), session + restapi (Coder REST API), canary, app, server, cli.
 """

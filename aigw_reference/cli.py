@@ -9,8 +9,7 @@ import asyncio
 import sys
 from pathlib import Path
 
-from aigw_conformance.errors import AigwError
-from aigw_conformance.redact import REDACTOR
+from aigw_common.errors import AigwError
 
 from . import faults as fault_registry
 from .config import ReferenceConfig, load_config
@@ -43,7 +42,7 @@ def build_config(args) -> ReferenceConfig:
 
 
 def _check_host(host: str) -> None:
-    from aigw_conformance.netguard import is_loopback
+    from aigw_common.netguard import is_loopback
     if not is_loopback(host):
         raise AigwError(f"--host {host}: the reference gateway listens on loopback only")
 
@@ -53,9 +52,6 @@ def run_serve(args, *, announce: bool) -> int:
     cfg = build_config(args)
 
     def ready(state: dict) -> None:
-        for tok in [state["operator"]["token"], *state["central_keys"].values(), *state["static_tokens"].values()]:
-            if tok:
-                REDACTOR.add_token(tok)
         if announce:
             op_id = state["operator"]["token"].split("-")[0]
             lines = [f"gateway        {state['base_url']}  (era {state['era']}, faults: "
@@ -90,13 +86,23 @@ def run_canary(args) -> int:
     return 0
 
 
+def run_faults(args) -> int:
+    """The named faults as JSON {name: [requirement, description]}: the harness's self-test reads it."""
+    import json
+    print(json.dumps({name: list(v) for name, v in sorted(fault_registry.FAULTS.items())}))
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m aigw_reference")
     sub = parser.add_subparsers(dest="cmd", required=True)
     add_serve_arguments(sub.add_parser("serve", help="run the reference gateway"))
     add_canary_arguments(sub.add_parser("canary", help="run the canary upstream alone"))
+    sub.add_parser("faults", help="list the named faults as JSON")
     args = parser.parse_args(argv)
     try:
+        if args.cmd == "faults":
+            return run_faults(args)
         return run_serve(args, announce=True) if args.cmd == "serve" else run_canary(args)
     except AigwError as exc:
         print(f"aigw_reference: {exc}", file=sys.stderr)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from aigw_conformance.errors import ConfigError
+from aigw_common.errors import ConfigError
 
 ERAS = ("newest", "older")
 HOUR_NS = 3600 * 10**9

@@ -5,7 +5,7 @@ The check for a fault lives at the one place its rule is implemented (``if "x" i
 
 from __future__ import annotations
 
-from aigw_conformance.errors import ConfigError
+from aigw_common.errors import ConfigError
 
 FAULTS: dict[str, tuple[str, str]] = {
     "accept-expired": ("AUTH-VALIDATE-001", "skip the expiry check (step 5)"),

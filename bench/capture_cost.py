@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from _common import header  # noqa: E402
 
-from aigw_conformance import netguard  # noqa: E402
+from aigw_common import netguard  # noqa: E402
 from aigw_conformance.capture import start_capture  # noqa: E402
 from aigw_conformance.redact import REDACTOR  # noqa: E402
 from aigw_reference.launch import start_reference  # noqa: E402

@@ -16,6 +16,7 @@ from .handshakes import HandshakeRecorder
 from .master import MasterHandle, start_master
 from .redaction import RedactorLike
 from .streaming import StreamRecorder
+from .tap_errors import TapErrors, TapFailure
 from .tagging import Tagger, TagIndex
 from .writer import HANDSHAKES_FILE, HAR_FILE, MITM_FILE, FlowCollector, write_files
 
@@ -42,11 +43,12 @@ class Capture:
 
     def __init__(self, handle: MasterHandle, tap_urls: dict[str, str], proxy_url: str | None,
                  out_dir: Path, redactor: RedactorLike, index: TagIndex, collector: FlowCollector,
-                 handshakes: HandshakeRecorder, guard: LoopbackGuard, confdir: str) -> None:
+                 handshakes: HandshakeRecorder, guard: LoopbackGuard, confdir: str, errors: TapErrors) -> None:
         self._handle, self._redactor, self._confdir = handle, redactor, confdir
         self._tap_urls, self._proxy_url = tap_urls, proxy_url
         self.out_dir = out_dir
         self._index, self._collector, self._handshakes, self.guard = index, collector, handshakes, guard
+        self._errors = errors
         self._stop_lock = threading.Lock()
         self._stopped = False
         self.written: list[Path] = []
@@ -68,6 +70,15 @@ class Capture:
     def tag_port(self, port: int, test_id: str) -> None:
         """Bind a client port to a test; wins over `expect_connection` for that connection."""
         self._index.tag_port(port, test_id)
+
+    def failure(self, *, tracking_id: str | None = None, client_port: int | None = None) -> TapFailure | None:
+        """The tap's own failure for a request (by tracking id) or a TCP connection (by client port):
+        when set, whatever the harness received came from the tap, not from the gateway."""
+        if tracking_id:
+            return self._errors.for_tracking(tracking_id)
+        if client_port is not None:
+            return self._errors.for_port(client_port)
+        return None
 
     def flow_ids(self, test_id: str) -> list[str]:
         return self._index.flows(test_id)
@@ -135,7 +146,7 @@ class Capture:
 
 
 def start_capture(endpoints: dict[str, str], out_dir: Path, redactor: RedactorLike, *,
-                  proxy_url: str | None = None) -> Capture:
+                  proxy_url: str | None = None, mint_path=None) -> Capture:
     """Start one mitmproxy master with a reverse tap per endpoint and a raw TCP tap for the proxy.
 
     Taps listen on 127.0.0.1 with free ports and speak plain HTTP to the harness; an https endpoint
@@ -164,6 +175,7 @@ def start_capture(endpoints: dict[str, str], out_dir: Path, redactor: RedactorLi
         raise ConfigError("capture: no endpoints to put a tap in front of")
 
     index, collector, handshakes, guard = TagIndex(), FlowCollector(), HandshakeRecorder(), LoopbackGuard()
+    errors = TapErrors(mint_path)
     tagger = Tagger(index, by_mode)
     confdir = tempfile.mkdtemp(prefix="aigw-capture-ca-")
     opts = dict(
@@ -173,7 +185,7 @@ def start_capture(endpoints: dict[str, str], out_dir: Path, redactor: RedactorLi
         validate_inbound_headers=False, keep_alt_svc_header=True, onboarding=False,
     )
     # Order matters: the guard refuses before dialling, the tagger tags before the others record.
-    addons = [guard, tagger, StreamRecorder(), handshakes, collector]
+    addons = [guard, tagger, StreamRecorder(), errors, handshakes, collector]
     try:
         handle = start_master(modes, addons, opts, out_dir / LOG_FILE, redactor)
     except BaseException:
@@ -187,7 +199,7 @@ def start_capture(endpoints: dict[str, str], out_dir: Path, redactor: RedactorLi
         # A Host header naming the tap is what the client wrote because it was pointed at the tap.
         tagger.tap_authorities.setdefault(by_mode[spec][0], set()).update({tap, tap.replace("127.0.0.1", "localhost")})
     cap = Capture(handle, tap_urls, f"http://{_listen_for(handle, proxy_spec)}" if proxy_spec else None,
-                  out_dir, redactor, index, collector, handshakes, guard, confdir)
+                  out_dir, redactor, index, collector, handshakes, guard, confdir, errors)
     atexit.register(cap.stop)
     return cap
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from mitmproxy.proxy import server_hooks
 
-from ..netguard import LOOPBACK_ONLY, NetworkPolicy
+from aigw_common.netguard import LOOPBACK_ONLY, NetworkPolicy
 
 
 class LoopbackGuard:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Callable
 
-from aigw_conformance.redact import redact
+from aigw_common.redaction import mask_token_shapes
 
 _SHOW_MAX = 300  # observed bodies are cut so one paragraph stays one paragraph
 
@@ -23,12 +24,19 @@ def plain(expected: Any) -> Any:
     return expected
 
 
-def show(value: Any) -> str:
-    """A value for a message: repr-like, redacted and bounded."""
+@dataclass(frozen=True)
+class CheckContext:
+    """What a check may use besides the observation: the run's redaction."""
+
+    redact: Callable[[str], str] = mask_token_shapes
+
+
+def show(value: Any, ctx: CheckContext | None = None) -> str:
+    """A value for a message: repr-like, redacted and bounded (redacted *before* it is cut)."""
     if isinstance(value, bytes):
         value = value.decode("utf-8", "replace")
     text = value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
-    text = redact(text)
+    text = (ctx or CheckContext()).redact(text)
     if len(text) > _SHOW_MAX:
         text = text[:_SHOW_MAX] + f"…(+{len(text) - _SHOW_MAX} chars)"
     return repr(text) if isinstance(value, str) else text

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aigw_conformance.errors import MismatchDetail
 from aigw_conformance.observation import Observation, UpstreamRecord
 
-from ._util import plain, show
+from ._util import CheckContext, plain, show
 from .headers import check_headers
 
 
@@ -18,7 +18,7 @@ def _leaks(rec: UpstreamRecord, needle: str) -> str | None:
     return None
 
 
-def check(obs: Observation, expected, ctx=None) -> list[MismatchDetail]:
+def check(obs: Observation, expected, ctx: CheckContext | None = None) -> list[MismatchDetail]:
     exp = plain(expected) or {}
     if obs.upstream is None:
         return [MismatchDetail("upstream", "canary records", "none: the target's upstream is not observable")]
@@ -36,9 +36,9 @@ def check(obs: Observation, expected, ctx=None) -> list[MismatchDetail]:
     rec = records[-1]
     out: list[MismatchDetail] = []
     if exp.get("path") is not None and rec.path != exp["path"]:
-        out.append(MismatchDetail("upstream path", show(exp["path"]), show(rec.path)))
+        out.append(MismatchDetail("upstream path", show(exp["path"], ctx), show(rec.path, ctx)))
     if exp.get("headers"):
-        out += check_headers(rec.headers, exp["headers"], label="upstream header")
+        out += check_headers(rec.headers, exp["headers"], label="upstream header", ctx=ctx)
     for needle in exp.get("not_contains", []) or []:
         needle = str(needle)
         if not needle:
@@ -46,6 +46,6 @@ def check(obs: Observation, expected, ctx=None) -> list[MismatchDetail]:
         for r in records:
             where = _leaks(r, needle)
             if where:
-                out.append(MismatchDetail(f"upstream {where}", f"not to contain {show(needle)}", "it does"))
+                out.append(MismatchDetail(f"upstream {where}", f"not to contain {show(needle, ctx)}", "it does"))
                 break
     return out

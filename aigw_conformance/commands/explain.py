@@ -19,7 +19,7 @@ import yaml
 
 from aigw_conformance import exitcodes
 from aigw_conformance.errors import ConfigError
-from aigw_conformance.redact import redact
+from aigw_common.redaction import mask_token_shapes as redact  # files read back were redacted when written
 
 NAME = "explain"
 HELP = "print a requirement or scenario: its rule, its scenarios and the last run's evidence"

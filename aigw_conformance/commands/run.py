@@ -15,7 +15,9 @@ import json
 from pathlib import Path
 
 from aigw_conformance import exitcodes
-from aigw_conformance.session import REPO_ROOT, new_run_id
+from aigw_conformance.run.options import new_run_id
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 NAME = "run"
 HELP = "run the conformance suites against a target (pytest options pass through)"

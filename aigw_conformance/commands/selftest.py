@@ -38,7 +38,9 @@ def main(args: argparse.Namespace) -> int:
     from aigw_conformance.errors import ConfigError
     from aigw_conformance.selftest import compile_matrix
     from aigw_conformance.selftest.runner import RunSpec, load_runs, run_all
-    from aigw_reference.faults import FAULTS
+    from aigw_conformance.targets.reference_process import reference_faults
+
+    FAULTS = reference_faults()
 
     unknown = sorted(set(args.faults) - FAULTS.keys())
     if unknown:

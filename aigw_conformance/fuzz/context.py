@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-from aigw_conformance.netguard import LOOPBACK_ONLY, NetworkPolicy
+from aigw_common.netguard import LOOPBACK_ONLY, NetworkPolicy
+from aigw_common.redaction import Redactor
 
 
 def _no_record(name: str, text: str) -> None:  # default when no allure/evidence sink is wired
@@ -20,8 +21,11 @@ def _no_broker() -> str:
 class FuzzContext:
     """Everything a fuzz engine needs from the harness for one target.
 
-    ``mint_token`` returns a fresh, valid ``ID-secret`` token (the engine registers it with the
-    redactor); ``record(name, text)`` attaches evidence (already-redacted text) to the report.
+    ``mint_token`` returns a fresh, valid ``ID-secret`` token, already registered with
+    ``redactor``; ``record(name, text)`` attaches evidence (already-redacted text) to the report.
+    ``mint_path`` (a `tokens.mint_path.MintPath`) sees every request and answer of the engines'
+    HTTP sessions, so a token an engine creates through the API is registered, carries the run's
+    prefix (``token_prefix``) and is deleted at the end like the broker's own.
     """
 
     base_url: str
@@ -33,3 +37,6 @@ class FuzzContext:
     timeout: float = 5.0
     seed: int | None = None
     record: Callable[[str, str], None] = _no_record
+    redactor: Redactor = field(default_factory=Redactor)
+    mint_path: object | None = None
+    token_prefix: str = "aigw-fuzz-"

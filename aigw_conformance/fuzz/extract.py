@@ -3,7 +3,8 @@
 The fuzzer uses it as its oracle. A mutated request may authenticate only when this function returns
 exactly the minted token; whitespace is Go's (``strings.TrimSpace`` / ``strings.Fields`` use
 ``unicode.IsSpace``), because the protocol is defined by the Go code, and a gateway that trims less
-than Go only rejects more, which the fuzzer never reports.
+than Go only rejects more, which the fuzzer never reports. The Go rules are the oracle's own
+(`gosemantics`), never the reference gateway's helpers: tester and tested share no code.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ GOVERNANCE = "x-coder-ai-governance-token"
 AUTHORIZATION = "authorization"
 API_KEY = "x-api-key"
 
-from aigw_reference.gostrings import go_fields, go_trim  # the protocol is defined by the Go code
+from aigw_conformance.fuzz.gosemantics import go_fields, go_trim
 
 
 def _first(headers: list[tuple[str, str]], name: str) -> str | None:

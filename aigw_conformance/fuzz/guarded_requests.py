@@ -12,14 +12,15 @@ from urllib.parse import urlsplit
 import requests
 from requests.adapters import HTTPAdapter
 
-from aigw_conformance.netguard import NetworkPolicy
+from aigw_common.netguard import NetworkPolicy
 
 
 class _GuardedAdapter(HTTPAdapter):
-    def __init__(self, policy: NetworkPolicy, timeout: float) -> None:
+    def __init__(self, policy: NetworkPolicy, timeout: float, mint_path=None) -> None:
         super().__init__(max_retries=0)
         self._policy = policy
         self._timeout = timeout
+        self._mint_path = mint_path
 
     def send(self, request, **kwargs):
         if kwargs.get("proxies"):
@@ -27,13 +28,24 @@ class _GuardedAdapter(HTTPAdapter):
         parts = urlsplit(request.url)
         self._policy.check(parts.hostname or "", parts.port)
         kwargs["timeout"] = self._timeout
-        return super().send(request, **kwargs)
+        if self._mint_path is None:
+            return super().send(request, **kwargs)
+        body = request.body if isinstance(request.body, bytes) else (request.body or "").encode()
+        named = self._mint_path.prefixed(request.method, parts.path, body)
+        if named != body:   # an engine-invented token name gets the run's prefix
+            request.body = named
+            request.headers["Content-Length"] = str(len(named))
+        response = super().send(request, **kwargs)
+        cred = request.headers.get("Coder-Session-Token")
+        self._mint_path.answered(request.method, parts.path, response.status_code, response.content or b"",
+                                 lambda: cred)
+        return response
 
 
-def session(policy: NetworkPolicy, timeout: float) -> requests.Session:
+def session(policy: NetworkPolicy, timeout: float, mint_path=None) -> requests.Session:
     s = requests.Session()
     s.trust_env = False  # no proxy or netrc from the environment: the policy decides
-    adapter = _GuardedAdapter(policy, timeout)
+    adapter = _GuardedAdapter(policy, timeout, mint_path)
     s.mount("http://", adapter)
     s.mount("https://", adapter)
     return s

@@ -23,7 +23,6 @@ from schemathesis.specs.openapi.checks import ignored_auth
 from aigw_conformance.errors import MismatchDetail
 from aigw_conformance.fuzz.context import FuzzContext
 from aigw_conformance.fuzz.guarded_requests import session as guarded_session
-from aigw_conformance.redact import REDACTOR
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "fixtures" / "openapi" / "auth-surface.yaml"
 DATA_PREFIXES = ("/api/v2/ai-gateway", "/api/v2/aibridge")
@@ -78,8 +77,8 @@ def auth_headers(operation, ctx: FuzzContext, token: str, generated: bool) -> di
     return {} if generated else {"Authorization": f"Bearer {token}"}
 
 
-def _failure_text(exc: BaseException) -> str:
-    return REDACTOR.redact(" ".join(str(exc).split()))[:1500]
+def _failure_text(exc: BaseException, ctx: FuzzContext) -> str:
+    return ctx.redactor.redact(" ".join(str(exc).split()))[:1500]
 
 
 def fuzz_operation(operation, ctx: FuzzContext, sess, token: str, *, generated: bool,
@@ -98,7 +97,7 @@ def fuzz_operation(operation, ctx: FuzzContext, sess, token: str, *, generated: 
             case.call_and_validate(session=sess, headers=headers,
                                    checks=[not_a_server_error, protocol_ignored_auth])
         except (Exception, BaseExceptionGroup) as exc:  # FailureGroup is a BaseExceptionGroup
-            failures[id(case)] = failures[-1] = _failure_text(exc)
+            failures[id(case)] = failures[-1] = _failure_text(exc, ctx)
             return True
         return False
 
@@ -113,7 +112,7 @@ def fuzz_operation(operation, ctx: FuzzContext, sess, token: str, *, generated: 
     return MismatchDetail(
         check=f"fuzz schemathesis {operation.label} ({mode}, seed {seed})",
         expected="no 5xx; declared authentication enforced (ignored_auth)",
-        observed=REDACTOR.redact(f"{why}; minimal case: {minimal.method} {minimal.formatted_path}"
+        observed=ctx.redactor.redact(f"{why}; minimal case: {minimal.method} {minimal.formatted_path}"
                                  f" headers={dict(minimal.headers or {})}; replay with seed: {seed}"),
         step="fuzz")
 
@@ -124,16 +123,15 @@ def run(ctx: FuzzContext, *, stateful: bool, max_examples: int, deadline_s: floa
     host = ctx.base_url.split("://", 1)[-1].split("/", 1)[0].rsplit(":", 1)[0]
     ctx.policy.check(host)  # fail before generating anything if the target is outside policy
     if ctx.operator_token:
-        REDACTOR.add_token(ctx.operator_token)
+        ctx.redactor.add_token(ctx.operator_token)
     if stateful:
         from aigw_conformance.fuzz import stateful as stateful_run
         return stateful_run.run(schema, ctx, max_examples=max_examples, deadline_s=deadline_s,
                                 seed=seed, options=options)
     token = ctx.mint_token()
-    REDACTOR.add_token(token)
     details: list[MismatchDetail] = []
     log: list[str] = []
-    with guarded_session(ctx.policy, ctx.timeout) as sess:
+    with guarded_session(ctx.policy, ctx.timeout, ctx.mint_path) as sess:
         for result in schema.get_all_operations():
             operation = result.ok()
             if not selected(operation, ctx, options):
@@ -146,5 +144,5 @@ def run(ctx: FuzzContext, *, stateful: bool, max_examples: int, deadline_s: floa
                            f"{'FAIL' if detail else 'ok'}")
                 if detail:
                     details.append(detail)
-    ctx.record(f"schemathesis run (seed {seed})", REDACTOR.redact("\n".join(log)))
+    ctx.record(f"schemathesis run (seed {seed})", ctx.redactor.redact("\n".join(log)))
     return details

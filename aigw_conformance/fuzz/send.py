@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import h11
 import httpx
 
-from aigw_conformance import netguard
+from aigw_common import netguard
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,6 @@ from schemathesis.checks import not_a_server_error
 from aigw_conformance.errors import MismatchDetail
 from aigw_conformance.fuzz.context import FuzzContext
 from aigw_conformance.fuzz.guarded_requests import session as guarded_session
-from aigw_conformance.redact import REDACTOR
 
 REJECTION = (400, 403)
 
@@ -62,7 +61,7 @@ def build_machine(schema, ctx: FuzzContext, sess, token: str):
                 # Names must be unique per server (409 otherwise); a replayed example would
                 # otherwise follow different links and hypothesis would call it flaky.
                 counter[0] += 1
-                case.body["token_name"] = f"fuzz-{time.time_ns() % 10**9:09d}-{counter[0]}"
+                case.body["token_name"] = f"{ctx.token_prefix}fz{time.time_ns() % 10**9:09d}-{counter[0]}"
             super().before_call(case)
 
         def get_call_kwargs(self, case) -> dict:
@@ -77,7 +76,7 @@ def build_machine(schema, ctx: FuzzContext, sess, token: str):
             op = _op_id(case)
             if op == "CreateToken" and response.status_code == 201:
                 key = (response.json() or {}).get("key", "")
-                REDACTOR.add_token(key)
+                ctx.redactor.add_token(key)   # the session's mint path has registered it already
                 alive.add(key.split("-")[0])
                 keys[key.split("-")[0]] = key
             elif op == "DeleteToken" and response.status_code == 204:
@@ -126,7 +125,6 @@ def run(schema, ctx: FuzzContext, *, max_examples: int, deadline_s: float, seed:
         from aigw_conformance.errors import TargetError
         raise TargetError("schemathesis-stateful needs the token API (an operator token)")
     token = ctx.mint_token()
-    REDACTOR.add_token(token)
     wanted = set(options.get("operations") or
                  ["CreateToken", "GetTokenByName", "DeleteToken", "UseToken"])
     schema = schema.include(operation_id=list(wanted))
@@ -134,7 +132,7 @@ def run(schema, ctx: FuzzContext, *, max_examples: int, deadline_s: float, seed:
     started = time.monotonic()
     done = 0
     notes: list[str] = []
-    with guarded_session(ctx.policy, ctx.timeout) as sess:
+    with guarded_session(ctx.policy, ctx.timeout, ctx.mint_path) as sess:
         machine = build_machine(schema, ctx, sess, token)
         while done < max_examples and time.monotonic() - started < deadline_s:
             chunk = min(CHUNK, max_examples - done)
@@ -163,7 +161,7 @@ def run(schema, ctx: FuzzContext, *, max_examples: int, deadline_s: float, seed:
 
 
 def _detail(finding: str, ctx: FuzzContext, seed: int) -> MismatchDetail:
-    text = REDACTOR.redact(finding)
+    text = ctx.redactor.redact(finding)
     ctx.record(f"schemathesis-stateful failure (seed {seed})", text)
     return MismatchDetail(
         check=f"fuzz schemathesis-stateful token lifecycle (seed {seed})",

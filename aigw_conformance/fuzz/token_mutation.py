@@ -17,14 +17,13 @@ from dataclasses import dataclass, field
 from hypothesis import HealthCheck, Phase, find, settings
 from hypothesis.errors import NoSuchExample, Unsatisfiable
 
-from aigw_conformance import netguard
+from aigw_common import netguard
 from aigw_conformance.errors import MismatchDetail, TargetError
 from aigw_conformance.fuzz.context import FuzzContext
 from aigw_conformance.fuzz.extract import may_authenticate
 from aigw_conformance.fuzz.masking import mask_token
 from aigw_conformance.fuzz.mutations import Presentation, presentations
 from aigw_conformance.fuzz.send import Outcome, send
-from aigw_conformance.redact import REDACTOR
 
 REJECTION = (400, 403)
 
@@ -68,7 +67,7 @@ def data_url(ctx: FuzzContext, provider: str) -> str:
 def run(ctx: FuzzContext, *, max_examples: int, deadline_s: float, seed: int,
         options: dict) -> list[MismatchDetail]:
     token = ctx.mint_token()
-    REDACTOR.add_token(token)
+    ctx.redactor.add_token(token)
     provider = options.get("provider") or (ctx.providers[0] if ctx.providers else "openai")
     url = data_url(ctx, provider)
     method = str(options.get("method", "GET")).upper()
@@ -110,7 +109,7 @@ def run(ctx: FuzzContext, *, max_examples: int, deadline_s: float, seed: int,
             minimal = None
 
     def safe(text: str) -> str:
-        return mask_token(REDACTOR.redact(text), token)
+        return mask_token(ctx.redactor.redact(text), token)
 
     ctx.record(f"token-mutation log (seed {seed})", safe(f"{method} {url}\n" + "\n".join(log)))
     if minimal is None:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aigw_conformance.errors import ConfigError
-from aigw_conformance.redact import redact
+from aigw_common.redaction import mask_token_shapes as redact  # files read back were redacted when written
 
 ALLURE_TIMEOUT_S = 180          # a few thousand results take seconds; this only stops a hang
 MAX_EVIDENCE_FILE = 64 * 1024 * 1024  # a capture bigger than this is only pointed at

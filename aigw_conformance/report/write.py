@@ -9,12 +9,14 @@ import json
 import os
 from pathlib import Path
 
-from aigw_conformance.redact import redact
+from typing import Callable
+
+from aigw_common.redaction import mask_token_shapes
 
 from .compile import ConformanceReport, summary_lines
 
 
-def write_report(report: ConformanceReport, run_dir: Path) -> Path:
+def write_report(report: ConformanceReport, run_dir: Path, redact: Callable[[str], str] = mask_token_shapes) -> Path:
     run_dir.mkdir(parents=True, exist_ok=True)
     # Redacted as text: a secret can only have slipped in through a reason string or the target.
     text = redact(json.dumps(report, indent=2, sort_keys=False, default=str))

@@ -7,9 +7,9 @@ import time
 
 import httpx
 
-from aigw_conformance import netguard
-from aigw_conformance.errors import TargetError
-from aigw_conformance.netguard import LOOPBACK_ONLY, NetworkPolicy
+from aigw_common import netguard
+from aigw_conformance.errors import TransportError
+from aigw_common.netguard import LOOPBACK_ONLY, NetworkPolicy
 from aigw_conformance.observation import UpstreamRecord
 
 
@@ -26,13 +26,19 @@ class CanaryReader:
         """Records carrying `tracking_id`. A short settle lets a gateway's forward finish first."""
         if settle:
             time.sleep(settle)
-        try:
-            resp = self._client.get(f"{self.url}/_canary/requests", params={"tracking_id": tracking_id})
-            resp.raise_for_status()
-            raw = resp.json()["requests"]
-        except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
-            raise TargetError(f"canary did not answer usefully: {type(exc).__name__}: {exc}",
-                              url=self.url) from exc
+        raw = None
+        for attempt in (1, 2):   # the second only after a kept-alive connection died unanswered
+            try:
+                resp = self._client.get(f"{self.url}/_canary/requests", params={"tracking_id": tracking_id})
+                resp.raise_for_status()
+                raw = resp.json()["requests"]
+                break
+            except httpx.RemoteProtocolError as exc:
+                if attempt == 2 or "without sending a response" not in str(exc):
+                    raise TransportError(f"the canary did not answer: {exc}", url=self.url, endpoint="canary") from exc
+            except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
+                raise TransportError(f"the canary did not answer usefully: {type(exc).__name__}: {exc}",
+                                     url=self.url, endpoint="canary") from exc
         return tuple(_record(r) for r in raw)
 
     def close(self) -> None:

@@ -1,7 +1,9 @@
 """The direct runner: one HTTP request to the gateway with httpx, through the loopback guard.
 
-httpx exceptions are translated into TargetError here and nowhere else. Headers go out exactly as
-the scenario lists them (order, duplicates); httpx adds Host and Content-Length only.
+httpx exceptions become TransportError here and nowhere else, in plain words. Headers go out exactly
+as the scenario lists them (order, duplicates); httpx adds Host and Content-Length only. A request
+on a reused connection that the server closed before answering is marked `stale`: the caller may
+send it again with `fresh=True`, on a connection of its own.
 """
 
 from __future__ import annotations
@@ -10,12 +12,15 @@ import time
 
 import httpx
 
-from aigw_conformance import netguard
-from aigw_conformance.errors import TargetError
-from aigw_conformance.netguard import LOOPBACK_ONLY, NetworkPolicy
+from aigw_common import netguard
+from aigw_common.netguard import LOOPBACK_ONLY, NetworkPolicy
+from aigw_conformance.errors import TransportError
 from aigw_conformance.observation import HttpResponse, Observation, WireRequest
 
+from .transport_errors import describe_httpx_error
+
 MAX_BODY = 8 * 1024 * 1024
+TEST_ID_HEADER = "X-Aigw-Test-Id"   # the capture tap strips it before the gateway sees the request
 
 
 class DirectRunner:
@@ -27,18 +32,26 @@ class DirectRunner:
         self.verify = verify
         self._client = netguard.client(policy, verify=verify, follow_redirects=False, trust_env=False)
 
-    def send(self, request: WireRequest) -> Observation:
+    def send(self, request: WireRequest, *, fresh: bool = False) -> Observation:
         timeout = min(self.timeout, request.timeout or self.timeout)
         headers = list(request.headers)
         if request.test_id:
-            headers.append(("X-Aigw-Test-Id", request.test_id))   # the capture tap strips it
-        start = time.monotonic()
+            headers.append((TEST_ID_HEADER, request.test_id))
         if not all(_sendable(k) and _sendable(v) for k, v in headers):
             return self._raw(request, timeout)
+        if fresh:
+            # A connection of its own, closed after the answer: the retry must not meet the same fate.
+            with netguard.client(self.policy, verify=self.verify, follow_redirects=False, trust_env=False,
+                                 limits=netguard.limits(max_keepalive_connections=0)) as one_shot:
+                return self._send(one_shot, request, headers, timeout)
+        return self._send(self._client, request, headers, timeout)
+
+    def _send(self, client: httpx.Client, request: WireRequest, headers: list, timeout: float) -> Observation:
+        start = time.monotonic()
         try:
-            req = self._client.build_request(request.method, request.url, headers=headers,
-                                             content=request.body or None, timeout=timeout)
-            resp = self._client.send(req, stream=True)
+            req = client.build_request(request.method, request.url, headers=headers,
+                                       content=request.body or None, timeout=timeout)
+            resp = client.send(req, stream=True)
             try:
                 body = _read_bounded(resp, start + timeout)
             finally:
@@ -47,8 +60,8 @@ class DirectRunner:
             # h11 will not send what the scenario is testing (e.g. padded header values): go raw.
             return self._raw(request, timeout)
         except httpx.HTTPError as exc:
-            raise TargetError(f"{type(exc).__name__}: {exc or 'no detail'}", target=self.target,
-                              url=request.url) from exc
+            cause, stale = describe_httpx_error(exc, request.url, timeout)
+            raise TransportError(cause, url=request.url, stale=stale, target=self.target) from exc
         return Observation(request, HttpResponse(
             status=resp.status_code,
             reason=resp.reason_phrase,
@@ -60,7 +73,7 @@ class DirectRunner:
 
     def _raw(self, request: WireRequest, timeout: float) -> Observation:
         from .raw_http import send_raw
-        extra = [("X-Aigw-Test-Id", request.test_id)] if request.test_id else []
+        extra = [(TEST_ID_HEADER, request.test_id)] if request.test_id else []
         return Observation(request, send_raw(request, timeout=timeout, policy=self.policy,
                                              verify=self.verify, extra=extra))
 
@@ -81,7 +94,7 @@ def _read_bounded(resp: httpx.Response, deadline: float) -> bytes:
         chunks.append(chunk)
         size += len(chunk)
         if size > MAX_BODY:
-            raise TargetError(f"response body larger than {MAX_BODY} bytes", url=str(resp.request.url))
+            raise TransportError(f"the response body is larger than {MAX_BODY} bytes", url=str(resp.request.url))
         if time.monotonic() > deadline:
-            raise TargetError("response body not finished within the timeout", url=str(resp.request.url))
+            raise TransportError("the response body did not finish within the timeout", url=str(resp.request.url))
     return b"".join(chunks)

@@ -17,8 +17,10 @@ from urllib.parse import urlsplit
 
 import h11
 
-from ..errors import TargetError
-from ..netguard import LOOPBACK_ONLY, NetworkPolicy
+from ..errors import TransportError
+from .transport_errors import authority, describe_os_error
+from aigw_common.netguard import LOOPBACK_ONLY, NetworkPolicy
+
 from ..observation import Handshake, Headers, HttpResponse, Observation, WireRequest
 
 MAX_HEAD = 64 * 1024
@@ -38,7 +40,7 @@ class Target:
 def split_url(url: str) -> Target:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise TargetError(f"proxy runner needs an absolute http(s) URL, got {url!r}")
+        raise TransportError(f"proxy runner needs an absolute http(s) URL, got {url!r}")
     netloc = parts.netloc.rpartition("@")[2]
     host = parts.hostname or ""
     port = parts.port or (443 if parts.scheme == "https" else 80)
@@ -87,7 +89,7 @@ class ProxyRunner:
                  policy: NetworkPolicy = LOOPBACK_ONLY, *, extra_ca_pems: tuple[str, ...] = ()) -> None:
         parts = urlsplit(proxy_url)
         if not parts.hostname or not parts.port:
-            raise TargetError(f"proxy URL {proxy_url!r} needs a host and a port")
+            raise TransportError(f"proxy URL {proxy_url!r} needs a host and a port")
         self.proxy_url = proxy_url
         self.proxy_host, self.proxy_port = parts.hostname, parts.port
         self.proxy_tls = parts.scheme == "https"
@@ -96,30 +98,37 @@ class ProxyRunner:
         self.policy = policy
 
     # -- public -------------------------------------------------------------------------------
-    def send(self, request: WireRequest) -> Observation:
+    def send(self, request: WireRequest, *, fresh: bool = False) -> Observation:  # every send dials anew
         tgt = split_url(request.url)
-        deadline = time.monotonic() + min(self.timeout, request.timeout or self.timeout)
+        timeout = min(self.timeout, request.timeout or self.timeout)
+        deadline = time.monotonic() + timeout
         sock = self._dial(deadline)
+        port = _local_port(sock)
         try:
             if tgt.scheme == "http":
                 # AUTH-PROXY-006: an absolute-form request straight to the proxy, no CONNECT.
-                return Observation(request, self._http(sock, request, tgt, absolute=True, deadline=deadline))
+                return Observation(request, self._http(sock, request, tgt, absolute=True, deadline=deadline),
+                                   local_port=port)
             handshake = self._connect(sock, request, tgt, deadline)
             # method CONNECT = the handshake is the whole test: never speak through the tunnel
             # (on a real proxy a tunnel to a public host would reach the internet).
             if handshake.status != 200 or request.method.upper() == "CONNECT":
-                return Observation(request, None, handshake)
+                return Observation(request, None, handshake, local_port=port)
             tls = self._tls(sock, tgt.host, deadline)
-            return Observation(request, self._http(tls, request, tgt, absolute=False, deadline=deadline), handshake)
-        except (OSError, ssl.SSLError, h11.ProtocolError) as exc:
-            raise TargetError(f"{type(exc).__name__}: {exc}", url=request.url) from exc
+            return Observation(request, self._http(tls, request, tgt, absolute=False, deadline=deadline), handshake,
+                               local_port=port)
+        except h11.ProtocolError as exc:
+            raise TransportError(f"the proxy {self._where} answered something that is not HTTP ({exc})",
+                                 url=request.url) from exc
+        except (OSError, ssl.SSLError) as exc:
+            raise TransportError(describe_os_error(exc, f"the proxy {self._where}", timeout), url=request.url) from exc
         finally:
             sock.close()
 
     # -- steps --------------------------------------------------------------------------------
     def _dial(self, deadline: float) -> socket.socket:
         if not self.policy.permits(self.proxy_host):
-            raise TargetError(f"the network policy does not permit dialling the proxy {self.proxy_host}",
+            raise TransportError(f"the network policy does not permit dialling the proxy {self.proxy_host}",
                               url=self.proxy_url)
         try:
             sock = socket.create_connection((self.proxy_host, self.proxy_port), timeout=_left(deadline))
@@ -129,8 +138,13 @@ class ProxyRunner:
                     ctx.load_verify_locations(cadata=pem)
                 sock = ctx.wrap_socket(sock, server_hostname=self.proxy_host)
         except OSError as exc:
-            raise TargetError(f"cannot connect to the proxy: {exc}", url=self.proxy_url) from exc
+            cause = describe_os_error(exc, f"the proxy {self._where}", max(deadline - time.monotonic(), 0))
+            raise TransportError(cause, url=self.proxy_url) from exc
         return sock
+
+    @property
+    def _where(self) -> str:
+        return authority(self.proxy_url)
 
     def _connect(self, sock: socket.socket, request: WireRequest, tgt: Target, deadline: float) -> Handshake:
         lines = [f"CONNECT {tgt.authority} HTTP/1.1", f"Host: {tgt.authority}"]
@@ -259,11 +273,11 @@ def _read_response(sock: socket.socket, conn: h11.Connection, deadline: float, s
         elif isinstance(event, h11.Data):
             body += event.data
             if len(body) > MAX_BODY:
-                raise TargetError(f"response body larger than {MAX_BODY} bytes")
+                raise TransportError(f"response body larger than {MAX_BODY} bytes")
         elif isinstance(event, (h11.EndOfMessage, h11.ConnectionClosed)):
             break
     if head is None:
-        raise TargetError("the connection closed before a response arrived")
+        raise TransportError("the connection closed before a response arrived")
     return HttpResponse(
         status=head.status_code,
         reason=head.reason.decode("latin-1"),
@@ -274,10 +288,17 @@ def _read_response(sock: socket.socket, conn: h11.Connection, deadline: float, s
     )
 
 
+def _local_port(sock) -> int | None:
+    try:
+        return int(sock.getsockname()[1])
+    except (OSError, IndexError, TypeError):
+        return None
+
+
 def _left(deadline: float) -> float:
     left = deadline - time.monotonic()
     if left <= 0:
-        raise TargetError("timed out talking to the proxy")
+        raise TransportError("timed out talking to the proxy")
     return left
 
 
@@ -297,7 +318,7 @@ def _read_head(sock: socket.socket, deadline: float) -> tuple[bytes, bool]:
     while b"\r\n\r\n" not in raw and len(raw) < MAX_HEAD:
         chunk = _recv(sock, _left(deadline))
         if chunk is None:
-            raise TargetError("timed out waiting for the proxy's CONNECT answer")
+            raise TransportError("timed out waiting for the proxy's CONNECT answer")
         if chunk == b"":
             return raw, True
         raw += chunk

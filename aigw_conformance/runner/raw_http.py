@@ -13,9 +13,11 @@ import ssl
 import time
 from urllib.parse import urlsplit
 
-from aigw_conformance.errors import TargetError
-from aigw_conformance.netguard import LOOPBACK_ONLY, NetworkPolicy
+from aigw_conformance.errors import TransportError
+from aigw_common.netguard import LOOPBACK_ONLY, NetworkPolicy
 from aigw_conformance.observation import HttpResponse, WireRequest
+
+from .transport_errors import authority, describe_os_error
 
 MAX_BODY = 8 * 1024 * 1024
 
@@ -49,10 +51,13 @@ def send_raw(req: WireRequest, *, timeout: float, policy: NetworkPolicy = LOOPBA
             resp.begin()
             body = resp.read(MAX_BODY + 1)
             if len(body) > MAX_BODY:
-                raise TargetError(f"response body larger than {MAX_BODY} bytes", url=req.url)
+                raise TransportError(f"the response body is larger than {MAX_BODY} bytes", url=req.url)
             headers = tuple((k, v) for k, v in resp.getheaders())
             return HttpResponse(status=resp.status, reason=resp.reason, headers=headers, body=body,
                                 http_version="HTTP/1.1" if resp.version == 11 else "HTTP/1.0",
                                 elapsed=time.monotonic() - start)
-    except (OSError, http.client.HTTPException) as exc:
-        raise TargetError(f"{type(exc).__name__}: {exc}", url=req.url) from exc
+    except OSError as exc:
+        raise TransportError(describe_os_error(exc, authority(req.url), timeout), url=req.url) from exc
+    except http.client.HTTPException as exc:
+        raise TransportError(f"{authority(req.url)} answered something that is not HTTP ({type(exc).__name__})",
+                             url=req.url) from exc

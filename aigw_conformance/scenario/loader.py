@@ -16,7 +16,7 @@ from aigw_conformance.errors import ConfigError, ScenarioError
 from aigw_conformance.features import FEATURES
 from aigw_conformance.requirements import PROFILES, Catalogue
 from aigw_conformance.scenario import semantic
-from aigw_conformance.scenario.model import Suite
+from aigw_conformance.scenario.model import STEP_MODELS, Suite
 from aigw_conformance.scenario.routes import RouteTable, load_routes
 from aigw_conformance.scenario.yamlmarks import YamlProblem, data_path, dotted, line_of, load_with_lines
 from aigw_conformance.tokens.malformed import MalformedCatalogue, load_malformed
@@ -110,7 +110,7 @@ def _drop_step_tags(loc: tuple) -> tuple:
     """A step is a tagged union: pydantic puts the tag (request/action/fuzz) after the step index."""
     out = []
     for i, part in enumerate(loc):
-        if i >= 2 and loc[i - 2] == "steps" and isinstance(loc[i - 1], int) and part in ("request", "action", "fuzz"):
+        if i >= 2 and loc[i - 2] == "steps" and isinstance(loc[i - 1], int) and part in STEP_MODELS:
             continue
         out.append(part)
     return tuple(out)

@@ -9,7 +9,7 @@ must ask `expect.handshake.given("status")` rather than test for None.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, ClassVar, Literal, Union
 
 from pydantic import ConfigDict, Discriminator, Field, PrivateAttr, Tag, field_validator, model_validator
 
@@ -98,12 +98,14 @@ class _Located(_Frozen):
 
 
 class RequestStep(_Located):
+    step_key: ClassVar[str] = "request"
     request: Request
     expect: Expect = Field(default_factory=Expect)
     save: dict[str, SaveSpec] = Field(default_factory=dict)
 
 
 class ActionStep(_Located):
+    step_key: ClassVar[str] = "action"
     action: Literal["revoke", "mint", "sleep"]
     token: str | None = None
     how: Literal["delete", "expire"] = "delete"
@@ -134,23 +136,26 @@ class FuzzSpec(_Frozen):
 
 
 class FuzzStep(_Located):
+    step_key: ClassVar[str] = "fuzz"
     fuzz: FuzzSpec
+
+
+#: Every step kind, by the YAML key that introduces it. A new kind is one model here and one
+#: runner function in `runner.steps.STEP_RUNNERS`; the union, the error text and the loader's
+#: error locations are derived from this table.
+STEP_MODELS: dict[str, type[_Located]] = {m.step_key: m for m in (RequestStep, ActionStep, FuzzStep)}
 
 
 def _step_kind(v: Any) -> str | None:
     if isinstance(v, dict):
-        for key in ("request", "action", "fuzz"):
-            if key in v:
-                return key
-        return None
-    return {RequestStep: "request", ActionStep: "action", FuzzStep: "fuzz"}.get(type(v))
+        return next((key for key in STEP_MODELS if key in v), None)
+    return getattr(type(v), "step_key", None)
 
 
 Step = Annotated[
-    Union[Annotated[RequestStep, Tag("request")], Annotated[ActionStep, Tag("action")],
-          Annotated[FuzzStep, Tag("fuzz")]],
+    Union[tuple(Annotated[model, Tag(key)] for key, model in STEP_MODELS.items())],  # type: ignore[valid-type]
     Discriminator(_step_kind, custom_error_type="step_kind",
-                  custom_error_message="a step must have one of the keys request, action or fuzz"),
+                  custom_error_message="a step must have one of the keys " + ", ".join(STEP_MODELS)),
 ]
 
 
@@ -210,6 +215,6 @@ class Suite(_Frozen):
         return self.suite
 
 
-__all__ = ["Suite", "Scenario", "Step", "RequestStep", "ActionStep", "FuzzStep", "FuzzSpec", "Request",
+__all__ = ["Suite", "Scenario", "Step", "STEP_MODELS", "MAX_SLEEP_S", "RequestStep", "ActionStep", "FuzzStep", "FuzzSpec", "Request",
            "Expect", "HeaderExpect", "BodyExpect", "HandshakeExpect", "UpstreamExpect", "SaveSpec",
            "TokenSpec", "JsonBody", "RawBody", "Body"]

@@ -14,11 +14,15 @@ from __future__ import annotations
 import base64
 import re
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
+
+from pydantic import BaseModel
 
 from aigw_conformance.errors import ScenarioError
 
-ROOT_NAMES = frozenset({"token", "tokens", "variant", "saved", "target", "tracking_id"})
+M = TypeVar("M", bound=BaseModel)
+
+ROOT_NAMES = frozenset({"token", "tokens", "variant", "saved", "target", "tracking_id", "run"})
 MAX_REPEAT = 1_000_000  # bounded: a typo must not allocate gigabytes
 
 _TEMPLATE = re.compile(r"\{\{(.*?)\}\}", re.S)
@@ -220,6 +224,48 @@ def render(value: Any, ctx: dict) -> Any:
     return value
 
 
+def render_model(model: M, ctx: dict) -> M:
+    """The same validated model with every template in the fields the file set rendered.
+
+    Field by field, never through a dict: defaults stay the model's, and a value that has no
+    template is the very object the loader validated. Rendered text stays text (a `{{ token }}`
+    header is the token's string), except in fields typed `Any` (JSON bodies), where a template
+    that is a whole value keeps the value's type."""
+    updates = {}
+    for name in model.model_fields_set:
+        value = getattr(model, name)
+        keep = type(model).model_fields[name].annotation is Any
+        rendered = _render_any(value, ctx, keep)
+        if rendered is not value:
+            updates[name] = rendered
+    return model.model_copy(update=updates) if updates else model
+
+
+def _render_any(value: Any, ctx: dict, keep: bool) -> Any:
+    if isinstance(value, BaseModel):
+        return render_model(value, ctx)
+    if not _has_template(value):
+        return value
+    if isinstance(value, str):
+        out = render_str(value, ctx)
+        return out if keep or isinstance(out, str) else _to_str(out)
+    if isinstance(value, dict):
+        return {_render_any(k, ctx, False): _render_any(v, ctx, keep) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_render_any(v, ctx, keep) for v in value)
+    return value
+
+
+def _has_template(value: Any) -> bool:
+    if isinstance(value, str):
+        return "{{" in value
+    if isinstance(value, dict):
+        return any(_has_template(k) or _has_template(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return any(_has_template(v) for v in value)
+    return False
+
+
 def check(value: Any) -> list[str]:
     """Parse (without evaluating) every template in a value; returns the problems found.
     Used at load time, so a typo is reported with the file and line before anything runs."""
@@ -270,5 +316,5 @@ def names_used(value: Any) -> set[tuple[str, ...]]:
     return found
 
 
-__all__ = ["render", "render_str", "evaluate", "parse", "check", "names_used", "TemplateError",
+__all__ = ["render", "render_model", "render_str", "evaluate", "parse", "check", "names_used", "TemplateError",
            "FUNCTIONS", "ROOT_NAMES"]

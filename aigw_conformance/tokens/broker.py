@@ -3,19 +3,14 @@
 `CoderApiBroker` (tokens/coderapi.py) mints through the token REST API with an operator token;
 `StaticBroker` (tokens/static.py) hands out tokens supplied through the environment. Both derive the
 kinds that need no server (unknown-id, wrong-secret, malformed:*, none). Every real token is
-registered with REDACTOR before it is returned.
+registered with the run's redactor before it is returned. Which broker a target gets is decided by
+its token source (`tokens.sources.SOURCES`).
 """
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Protocol
 
-import httpx
-
-from aigw_conformance.tokens.coderapi import CoderApiBroker
-from aigw_conformance.tokens.kinds import KINDS
-from aigw_conformance.tokens.malformed import MalformedCatalogue
-from aigw_conformance.tokens.static import StaticBroker
 from aigw_conformance.tokens.token import Token
 
 
@@ -24,36 +19,19 @@ class TokenBroker(Protocol):
     def revoke(self, token: Token, how: str = "delete") -> None: ...
     def mint(self, label: str, kind: str = "valid") -> Token: ...
     def supports(self, kind: str) -> bool | str: ...
+    def adopt(self, user: str, name: str, key_id: str) -> None: ...
+    def owner_of(self, credential: str) -> str | None: ...
     def cleanup(self) -> list[str]: ...
 
 
-# ------------------------------------------------------------------ factory
-def broker_for(target: Any, run_id: str, http_client: httpx.Client | None = None, *,
-               malformed: MalformedCatalogue | None = None) -> TokenBroker:
-    """The broker a target's token source asks for (targets.Target.token_source)."""
-    src = target.token_source
-    if src is None:
-        return StaticBroker({}, missing={k: f"target {target.name!r} declares no token source" for k in KINDS},
-                            malformed=malformed)
-    if src.kind == "static":
-        return StaticBroker(src.static, missing=src.missing, malformed=malformed)
-    if http_client is None:
-        from aigw_conformance import netguard
-        t = target.timeouts
-        http_client = netguard.client(target.network_policy(),
-                                      timeout=httpx.Timeout(t.read, connect=t.connect))
-    return CoderApiBroker(target.base_url, src.operator_token, run_id, http_client, static=src.static,
-                          malformed=malformed, target_name=target.name)
-
-
-def install_signal_cleanup(broker: TokenBroker) -> None:
-    """Run `broker.cleanup()` on SIGTERM, then the previous handler. Call from the main thread."""
+def install_signal_cleanup(cleanup) -> None:
+    """Run `cleanup()` on SIGTERM, then the previous handler. Call from the main thread."""
     import signal
 
     previous = signal.getsignal(signal.SIGTERM)
 
     def handler(signum, frame):  # noqa: ANN001
-        broker.cleanup()
+        cleanup()
         if callable(previous):
             previous(signum, frame)
         else:
@@ -62,4 +40,4 @@ def install_signal_cleanup(broker: TokenBroker) -> None:
     signal.signal(signal.SIGTERM, handler)
 
 
-__all__ = ["TokenBroker", "CoderApiBroker", "StaticBroker", "Token", "broker_for", "install_signal_cleanup"]
+__all__ = ["TokenBroker", "Token", "install_signal_cleanup"]

@@ -1,8 +1,9 @@
 """`CoderApiBroker`: tokens and users made through the token REST API (PROTOCOL.md AUTH-LIFECYCLE).
 
-Everything it creates is named ``aigw-<run>-<nonce>-<n>-<label>`` and recorded *before* the create
-call, so `cleanup()` (idempotent, thread-safe, safe from a SIGTERM handler) can find even a token
-whose create response was lost. Expired tokens are minted with lifetime = 1 ns; dormant and system
+Everything it creates is named ``aigw-<run tag>-<nonce>-<n>-<label>`` and recorded *before* the
+create call, so `cleanup()` (idempotent, thread-safe, safe from a SIGTERM handler) can find even a
+token whose create response was lost. Tokens other parts of the run created through the API (a
+scenario's own POST, a fuzz engine) are handed over with `adopt()` and deleted the same way. Expired tokens are minted with lifetime = 1 ns; dormant and system
 users cannot be made through the API and come from the target's static tokens.
 """
 
@@ -14,9 +15,11 @@ from typing import Any, Mapping
 
 import httpx
 
-from aigw_conformance.errors import TargetError
-from aigw_conformance.redact import REDACTOR
+from aigw_conformance.errors import TargetError, TransportError
+from aigw_conformance.runner.transport_errors import describe_httpx_error
+from aigw_common.redaction import Redactor
 from aigw_conformance.tokens.derived import Derived, slug
+from aigw_conformance.tokens.naming import run_prefix
 from aigw_conformance.tokens.malformed import MalformedCatalogue
 from aigw_conformance.tokens.token import Token, with_other_secret
 
@@ -27,17 +30,17 @@ _MAX_NAME = 32  # Coder's limit for usernames and a safe one for token names
 
 class CoderApiBroker(Derived):
     def __init__(self, base_url: str, operator_token: str, run_id: str, http_client: httpx.Client, *,
-                 static: Mapping[str, str] | None = None, malformed: MalformedCatalogue | None = None,
-                 target_name: str | None = None) -> None:
-        super().__init__(malformed)
-        REDACTOR.add_token(operator_token)
+                 redactor: Redactor, static: Mapping[str, str] | None = None,
+                 malformed: MalformedCatalogue | None = None, target_name: str | None = None) -> None:
+        super().__init__(malformed, redactor)
+        redactor.add_token(operator_token)
         self.base_url = base_url.rstrip("/")
         self._op = operator_token
         self._http = http_client
         self._static = dict(static or {})
         for v in self._static.values():
-            REDACTOR.add_token(v)
-        self.prefix = f"aigw-{slug(run_id, 8) or 'run'}-"
+            redactor.add_token(v)
+        self.prefix = run_prefix(run_id)
         self._nonce = secrets.token_hex(2)
         self._target = target_name
         self._lock = threading.RLock()
@@ -50,12 +53,17 @@ class CoderApiBroker(Derived):
     def _call(self, method: str, path: str, *, json: Any = None, ok: tuple[int, ...] = (200, 201, 204),
               params: dict | None = None) -> httpx.Response:
         url = self.base_url + path
-        try:
-            resp = self._http.request(method, url, json=json, params=params,
-                                      headers={"Coder-Session-Token": self._op, "Accept": "application/json"})
-        except httpx.HTTPError as exc:
-            raise TargetError(f"token API {method} {path} failed: {type(exc).__name__}: {exc}",
-                              target=self._target, url=self.base_url) from exc
+        headers = {"Coder-Session-Token": self._op, "Accept": "application/json"}
+        for attempt in (1, 2):   # the second only when a kept-alive connection died unanswered
+            try:
+                resp = self._http.request(method, url, json=json, params=params, headers=headers)
+                break
+            except httpx.HTTPError as exc:
+                cause, stale = describe_httpx_error(exc, url, self._http.timeout.read or 0)
+                if stale and attempt == 1:
+                    continue
+                raise TransportError(f"token API {method} {path}: {cause}", target=self._target,
+                                     url=self.base_url) from exc
         if resp.status_code not in ok:
             raise TargetError(f"token API {method} {path} answered {resp.status_code}: {_message(resp)}",
                               target=self._target, url=self.base_url)
@@ -87,7 +95,7 @@ class CoderApiBroker(Derived):
         except (ValueError, KeyError, TypeError):
             raise TargetError(f"token API create answered without a key: {resp.text[:200]!r}",
                               target=self._target, url=self.base_url) from None
-        REDACTOR.add_token(value)
+        self.redactor.add_token(value)
         record["id"] = value.split("-", 1)[0]
         return Token(value, kind=kind, user=username, label=label, key_id=record["id"])
 
@@ -131,9 +139,9 @@ class CoderApiBroker(Derived):
             return self._create_token(owner, label, kind, scopes=SCOPED, username=owner_name)
         if kind in ("expired", "expired-wrong-secret"):
             tok = self._create_token(owner, label, "expired", lifetime=1, username=owner_name)  # 1 ns
-            return with_other_secret(tok, kind) if kind == "expired-wrong-secret" else tok
+            return self.secret(with_other_secret(tok, kind)) if kind == "expired-wrong-secret" else tok
         if kind == "wrong-secret":
-            return with_other_secret(self._create_token(owner, label, "valid", username=owner_name), kind)
+            return self.secret(with_other_secret(self._create_token(owner, label, "valid", username=owner_name), kind))
         if kind in ("revoked-delete", "revoked-expire"):
             tok = self._create_token(owner, label, kind, username=owner_name)
             self.revoke(tok, "delete" if kind == "revoked-delete" else "expire")
@@ -171,6 +179,20 @@ class CoderApiBroker(Derived):
             self._call("PUT", path + "/expire", ok=(204, 200))
         else:
             raise ValueError(f"revoke how must be delete or expire, not {how!r}")
+
+    def adopt(self, user: str, name: str, key_id: str) -> None:
+        """A token someone else in this run minted through the API: delete it at cleanup too."""
+        with self._lock:
+            if any(r["id"] == key_id for r in self._tokens):
+                return
+            self._tokens.append({"user": user, "name": name, "id": key_id, "done": False})
+
+    def owner_of(self, credential: str) -> str | None:
+        """The user reference ("me" or an id) of a token this broker minted, by its full value."""
+        key_id = credential.split("-", 1)[0]
+        with self._lock:
+            rec = next((r for r in self._tokens if r["id"] == key_id), None)
+        return rec["user"] if rec else None
 
     def _record_of(self, token: Token) -> dict[str, Any] | None:
         with self._lock:

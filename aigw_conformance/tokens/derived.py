@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from aigw_conformance.errors import TargetError
-from aigw_conformance.redact import REDACTOR
+from aigw_common.redaction import Redactor
 from aigw_conformance.tokens.kinds import KINDS, MALFORMED_PREFIX
 from aigw_conformance.tokens.malformed import MalformedCatalogue, load_malformed
 from aigw_conformance.tokens.token import Token, unknown_id_token
@@ -19,8 +19,14 @@ def slug(text: str, n: int) -> str:
 class Derived:
     """Kinds every broker can produce without the server."""
 
-    def __init__(self, malformed: MalformedCatalogue | None) -> None:
+    def __init__(self, malformed: MalformedCatalogue | None, redactor: Redactor) -> None:
         self._malformed = malformed
+        self.redactor = redactor
+
+    def secret(self, token: Token) -> Token:
+        """Register a token (or a value as secret as one) before anyone sees it; returns it."""
+        self.redactor.add_token(token.value)
+        return token
 
     @property
     def malformed(self) -> MalformedCatalogue:
@@ -32,9 +38,7 @@ class Derived:
         if kind == "none":
             return Token("", kind="none", label=label)
         if kind == "unknown-id":
-            tok = unknown_id_token(label)
-            REDACTOR.add_token(tok.value)
-            return tok
+            return self.secret(unknown_id_token(label))
         if kind.startswith(MALFORMED_PREFIX):
             entry = self.malformed.get(kind[len(MALFORMED_PREFIX):])
             if entry is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from aigw_conformance.errors import TargetError
-from aigw_conformance.redact import REDACTOR
+from aigw_common.redaction import Redactor
 from aigw_conformance.tokens.derived import Derived
 from aigw_conformance.tokens.malformed import MalformedCatalogue
 from aigw_conformance.tokens.token import Token, with_other_secret
@@ -14,13 +14,13 @@ from aigw_conformance.tokens.token import Token, with_other_secret
 class StaticBroker(Derived):
     """Tokens supplied from outside: a mapping kind → token (``kind@user`` for a second user)."""
 
-    def __init__(self, tokens: Mapping[str, str], *, missing: Mapping[str, str] | None = None,
+    def __init__(self, tokens: Mapping[str, str], *, redactor: Redactor, missing: Mapping[str, str] | None = None,
                  malformed: MalformedCatalogue | None = None) -> None:
-        super().__init__(malformed)
+        super().__init__(malformed, redactor)
         self._tokens = dict(tokens)
         self._missing = dict(missing or {})
         for v in self._tokens.values():
-            REDACTOR.add_token(v)
+            redactor.add_token(v)
 
     @classmethod
     def from_env(cls, env_names: Mapping[str, str], environ: Mapping[str, str], **kw: Any) -> "StaticBroker":
@@ -40,7 +40,7 @@ class StaticBroker(Derived):
         if key not in self._tokens:
             raise TargetError(f"no static token of kind {key!r}: {self._reason(key)}")
         tok = Token(self._tokens[key], kind=kind, user=user, label=label)
-        return with_other_secret(tok, kind) if base else tok
+        return self.secret(with_other_secret(tok, kind)) if base else tok
 
     def _reason(self, key: str) -> str:
         return self._missing.get(key, "not configured in the target's tokens.env")
@@ -58,6 +58,12 @@ class StaticBroker(Derived):
 
     def revoke(self, token: Token, how: str = "delete") -> None:
         raise TargetError("the static token source cannot revoke tokens (needs the token-api feature)")
+
+    def adopt(self, user: str, name: str, key_id: str) -> None:
+        return None  # a static source has no token API: nothing can have been minted
+
+    def owner_of(self, credential: str) -> str | None:
+        return None
 
     def cleanup(self) -> list[str]:
         return []  # nothing was created

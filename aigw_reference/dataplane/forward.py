@@ -7,7 +7,7 @@ import re
 
 import httpx
 
-from aigw_conformance import netguard
+from aigw_common import netguard
 
 from ..config import ReferenceConfig
 from ..goerrors import text_error

@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from aigw_conformance import netguard
+from aigw_common import netguard
 from aigw_conformance.capture import start_capture
 from aigw_conformance.observation import WireRequest
 from aigw_conformance.redact import Redactor

@@ -4,8 +4,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import httpx
 import pytest
 
-from aigw_conformance import netguard
-from aigw_conformance.netguard import BlockedDestination, NetworkPolicy
+from aigw_common import netguard
+from aigw_common.netguard import BlockedDestination, NetworkPolicy
 
 
 @pytest.mark.parametrize("host,ok", [

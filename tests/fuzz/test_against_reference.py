@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from aigw_conformance import netguard
+from aigw_common import netguard
 from aigw_conformance.fuzz import FuzzContext, run_fuzz_step
 
 launch = pytest.importorskip("aigw_reference.launch")

@@ -7,7 +7,7 @@ from conftest import context_for
 
 from aigw_conformance.errors import ConfigError
 from aigw_conformance.fuzz import run_fuzz_step
-from aigw_conformance.netguard import BlockedDestination
+from aigw_common.netguard import BlockedDestination
 from aigw_conformance.redact import REDACTOR
 
 

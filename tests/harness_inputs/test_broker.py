@@ -7,7 +7,7 @@ import re
 import httpx
 import pytest
 
-from aigw_conformance import netguard
+from aigw_common import netguard
 from aigw_conformance.errors import TargetError
 from aigw_conformance.redact import REDACTOR
 from aigw_conformance.targets import Target

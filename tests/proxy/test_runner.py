@@ -180,7 +180,7 @@ def test_an_ordinary_https_proxy_client_works(runner, reference, gateway):
     """Interop: a stock client configured as HTTPS_PROXY=http://coder:<token>@proxy gets BYOK."""
     import ssl
 
-    from aigw_conformance import netguard
+    from aigw_common import netguard
 
     h = reference.handle
     proxy = h.url.replace("://", f"://coder:{TOK}@")

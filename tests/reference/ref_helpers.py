@@ -6,7 +6,7 @@ import uuid
 
 import httpx
 
-from aigw_conformance import netguard
+from aigw_common import netguard
 
 OPENAI_CHAT = "/api/v2/ai-gateway/openai/v1/chat/completions"
 ANTHROPIC_MSG = "/api/v2/ai-gateway/anthropic/v1/messages"

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from aigw_conformance import netguard
+from aigw_common import netguard
 from aigw_reference.launch import start_reference
 from ref_helpers import OPENAI_CHAT, Api
 

@@ -12,7 +12,7 @@ import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aigw_conformance import netguard
+from aigw_common import netguard
 from ref_helpers import ANTHROPIC_MSG, OPENAI_CHAT, chat_body, tracking
 
 

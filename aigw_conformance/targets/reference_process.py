@@ -1,7 +1,11 @@
 """Start the reference in its own process (architecture Seam 1) and wait, bounded, for its state file.
 
-    with start_reference(run_dir, faults=["accept-expired"]) as ref:
+    with start_reference(run_dir, faults=["accept-expired"], redactor=r) as ref:
         ref.state["base_url"]
+
+Harness code: the reference is reached only as a program (`python -m aigw_reference serve`) and over
+HTTP, never imported. Every secret in the state file is registered with `redactor` before the state
+is returned.
 """
 
 from __future__ import annotations
@@ -15,8 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from aigw_common.redaction import Redactor
 from aigw_conformance.errors import TargetError
-from aigw_conformance.redact import REDACTOR, redact
 
 START_TIMEOUT = 30.0
 STOP_GRACE = 5.0
@@ -42,9 +46,25 @@ class ReferenceProcess:
         self.stop()
 
 
-def start_reference(run_dir: Path | None = None, *, era: str = "newest", faults=(), proxy: bool = True,
-                    config_file: Path | None = None, timeout: float = START_TIMEOUT,
-                    log_dir: Path | None = None, proxy_allowed_ports=()) -> ReferenceProcess:
+def reference_faults() -> dict[str, tuple[str, str]]:
+    """The reference's named faults {name: (requirement, description)}, asked of the program itself."""
+    out = subprocess.run([sys.executable, "-m", "aigw_reference", "faults"], capture_output=True, text=True,
+                         timeout=30, check=False)
+    if out.returncode != 0:
+        raise TargetError(f"the reference could not list its faults: {out.stderr.strip()[-500:]}", target="reference")
+    return {name: (v[0], v[1]) for name, v in json.loads(out.stdout).items()}
+
+
+def state_secrets(state: dict) -> list[str]:
+    """Every secret a reference state file holds: operator token, provider keys, static tokens."""
+    found = [(state.get("operator") or {}).get("token"), *(state.get("central_keys") or {}).values(),
+             *(state.get("static_tokens") or {}).values()]
+    return [s for s in found if s]
+
+
+def start_reference(run_dir: Path | None = None, *, redactor: Redactor, era: str = "newest", faults=(),
+                    proxy: bool = True, config_file: Path | None = None, timeout: float = START_TIMEOUT,
+                    log_dir: Path | None = None, proxy_allowed_ports=(), extra_args=()) -> ReferenceProcess:
     """Bounded wait for the state file; the child's stdout and stderr go to `<log_dir>/reference.log`."""
     run_dir = Path(run_dir or tempfile.mkdtemp(prefix="aigw-ref-run-"))
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -57,6 +77,7 @@ def start_reference(run_dir: Path | None = None, *, era: str = "newest", faults=
     cmd += [] if proxy else ["--no-proxy"]
     cmd += [a for p in proxy_allowed_ports for a in ("--proxy-allow-port", str(p))]
     cmd += ["--config", str(config_file)] if config_file else []
+    cmd += list(extra_args)
     with open(log_path, "ab") as log:
         proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                 env={**os.environ, "PYTHONUNBUFFERED": "1"})
@@ -64,16 +85,14 @@ def start_reference(run_dir: Path | None = None, *, era: str = "newest", faults=
     while time.monotonic() < deadline:
         if state_file.exists():
             state = json.loads(state_file.read_text())
-            for tok in [state["operator"]["token"], *state["central_keys"].values(),
-                        *state["static_tokens"].values()]:
-                if tok:
-                    REDACTOR.add_token(tok)
+            for secret in state_secrets(state):
+                redactor.add_token(secret)
             return ReferenceProcess(proc, state, log_path, state_file)
         if proc.poll() is not None:
             break
         time.sleep(0.05)
     ref = ReferenceProcess(proc, {}, log_path, state_file)
     ref.stop()
-    tail = redact(log_path.read_text(errors="replace")[-2000:])
+    tail = redactor.redact(log_path.read_text(errors="replace")[-2000:])
     raise TargetError(f"the reference gateway did not start within {timeout:.0f} s "
                       f"(exit code {proc.returncode}); log {log_path}:\n{tail}", target="reference")

@@ -1,5 +1,9 @@
-"""Redaction by value: every secret the run handles is registered here before it is used, and every
-byte that leaves the process for a file, a report or the terminal goes through `redact()`.
+"""Redaction by value: every secret a run handles is registered with its `Redactor` before it is used,
+and every byte that leaves the process for a file, a report or the terminal goes through it.
+
+There is no process-wide instance: start-up creates one and hands it to everything that writes.
+`mask_token_shapes` is the stateless second line: it hides anything shaped like a Coder API token,
+for text that no redactor was told about (a command's error line, a file read back).
 
 A token keeps its id so evidence stays readable: ``AbCdEf1234-<redacted:9f2c>``. The four hex digits
 are the start of SHA-256 of the secret, so two different secrets stay distinguishable in a report
@@ -126,10 +130,12 @@ def _encoded_forms(value: str) -> list[str]:
     return [f for f in forms if len(f) >= _MIN_SECRET_LEN]
 
 
-#: The process-wide redactor. Runners, the token broker and target loading register secrets here;
-#: reports, captures, logs and failure messages redact through it.
-REDACTOR = Redactor()
+_TOKEN_SHAPE = re.compile(r"\b([0-9A-Za-z]{10})-([0-9A-Za-z]{22})\b")
 
 
-def redact(text: str) -> str:
-    return REDACTOR.redact(text)
+def mask_token_shapes(text: str) -> str:
+    """Replace the secret half of every ``ID-secret``-shaped value (10 + 22 alphanumerics)."""
+    return _TOKEN_SHAPE.sub(lambda m: f"{m.group(1)}-{marker(m.group(2))}", text) if text else text
+
+
+__all__ = ["Redactor", "fingerprint", "marker", "mask_token_shapes"]

@@ -97,12 +97,28 @@ class AsyncGuardedTransport(httpx.AsyncBaseTransport):
         await self._inner.aclose()
 
 
+#: How long an idle kept-alive connection may be reused. Servers and the load balancers in front of
+#: them close idle connections after a few seconds (uvicorn after 5 s, some proxies after 1 s): a
+#: request sent on a connection at the moment the server closes it dies without an answer. Half a
+#: second keeps back-to-back requests on one connection and drops it long before a server would.
+KEEPALIVE_EXPIRY = 0.5
+
+
+def limits(**kwargs) -> httpx.Limits:
+    return httpx.Limits(keepalive_expiry=kwargs.pop("keepalive_expiry", KEEPALIVE_EXPIRY), **kwargs)
+
+
 def client(policy: NetworkPolicy = LOOPBACK_ONLY, *, proxy: str | None = None, verify=True,
-           **kwargs) -> httpx.Client:
+           limits: httpx.Limits | None = None, **kwargs) -> httpx.Client:
     """An httpx.Client whose every connection is checked against the policy."""
-    return httpx.Client(transport=GuardedTransport(policy, proxy=proxy, verify=verify), **kwargs)
+    transport = GuardedTransport(policy, proxy=proxy, verify=verify, limits=limits or _limits())
+    return httpx.Client(transport=transport, **kwargs)
 
 
 def async_client(policy: NetworkPolicy = LOOPBACK_ONLY, *, proxy: str | None = None, verify=True,
-                 **kwargs) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=AsyncGuardedTransport(policy, proxy=proxy, verify=verify), **kwargs)
+                 limits: httpx.Limits | None = None, **kwargs) -> httpx.AsyncClient:
+    transport = AsyncGuardedTransport(policy, proxy=proxy, verify=verify, limits=limits or _limits())
+    return httpx.AsyncClient(transport=transport, **kwargs)
+
+
+_limits = limits

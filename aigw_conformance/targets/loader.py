@@ -2,139 +2,56 @@
 
 Secrets are never written in the file: ``${VAR}`` anywhere in a string is replaced from the
 environment when the target is built (a missing variable is a located ConfigError), and every secret
-read is registered with REDACTOR at once. Features are derived from what the target declares
-(providers, modes, endpoints, proxy, canary, token source) plus an explicit `features:` list.
+read is registered with the caller's redactor at once. Features are derived from what the target
+declares (providers, modes, endpoints, proxy, canary, token source) plus an explicit `features:`
+list. Kinds and token sources are looked up in their registries (`targets.kinds`, `tokens.sources`),
+so a new one is a module and a registry entry, not an edit here.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Mapping
+from typing import Any, Mapping, Protocol
 
 from aigw_conformance.errors import ConfigError
 from aigw_conformance.features import FEATURES
-from aigw_conformance.redact import REDACTOR
-from aigw_conformance.scenario.routes import PREFIXES
 from aigw_conformance.scenario.yamlmarks import YamlProblem, dotted, line_of, load_with_lines
-from aigw_conformance.tokens.kinds import KINDS
+from aigw_conformance.tokens.kinds import KINDS as TOKEN_KINDS
 
-DEFAULT_PATH = Path(__file__).resolve().parent.parent / "targets.yaml"
+from .model import PREFIXES, Target, Timeouts, TokenSourceSpec
+
+DEFAULT_PATH = Path(__file__).resolve().parent.parent.parent / "targets.yaml"
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _KEYS = {"kind", "description", "base_url", "prefixes", "era", "profiles", "providers", "credential_modes",
          "endpoints", "proxy_url", "proxy_ca", "canary_url", "central_keys", "features", "tokens", "network",
          "timeouts", "tunnel_host"}
 _TOKEN_KEYS = {"source", "operator_token", "operator_token_env", "user", "env", "values"}
+_ENDPOINT_KEYS = {"url", "tokens"}
 
 
-@dataclass(frozen=True)
-class TokenSource:
-    kind: Literal["coder-api", "static"]
-    operator_token: str | None = field(default=None, repr=False)
-    operator_token_env: str | None = None
-    user: str = "me"                                                    # whose tokens are minted
-    static: Mapping[str, str] = field(default_factory=dict, repr=False)  # kind → token value
-    missing: Mapping[str, str] = field(default_factory=dict)            # kind → why unavailable
+class SecretSink(Protocol):
+    def add_token(self, token: str) -> None: ...
+    def add_secret(self, value: str) -> None: ...
 
 
-@dataclass(frozen=True)
-class Timeouts:
-    connect: float = 5.0
-    read: float = 30.0
-    total: float = 60.0
+class _Discard:
+    def add_token(self, token: str) -> None:
+        return None
 
-
-@dataclass(frozen=True)
-class Target:
-    name: str
-    kind: Literal["reference", "external"]
-    base_url: str = ""
-    prefixes: Mapping[str, str] = field(default_factory=lambda: dict(PREFIXES))
-    era: Literal["newest", "older"] = "newest"
-    profiles: tuple[str, ...] = ()
-    providers: Mapping[str, str] = field(default_factory=lambda: {"openai": "openai", "anthropic": "anthropic"})
-    credential_modes: tuple[str, ...] = ("centralized", "byok")
-    endpoints: Mapping[str, str] = field(default_factory=dict)
-    proxy_url: str | None = None
-    proxy_ca: str | None = None            # PEM file path, "endpoint", or PEM text (reference)
-    canary_url: str | None = None
-    central_keys: Mapping[str, str] = field(default_factory=dict, repr=False)
-    features: frozenset[str] = frozenset()
-    token_source: TokenSource | None = None
-    allow_hosts: frozenset[str] = frozenset()
-    timeouts: Timeouts = field(default_factory=Timeouts)
-    description: str = ""
-    file: str = ""
-    line: int = 0
-
-    @property
-    def provider_names(self) -> Mapping[str, str]:
-        """Canonical provider → the name the target serves it under (for route resolution)."""
-        return self.providers
-
-    def has(self, feature: str) -> bool:
-        return feature in self.features
-
-    def missing(self, required: list[str] | tuple[str, ...]) -> list[str]:
-        return [f for f in required if f not in self.features]
-
-    def endpoint_url(self, name: str = "default") -> str:
-        if name == "default":
-            return self.base_url
-        if name not in self.endpoints:
-            raise ConfigError(f"target {self.name!r} has no endpoint {name!r}", field="endpoint")
-        return self.endpoints[name]
-
-    def network_policy(self):
-        from aigw_conformance.netguard import NetworkPolicy
-        return NetworkPolicy(allow_hosts=self.allow_hosts)
-
-    def template_view(self) -> dict[str, Any]:
-        """What scenarios may read as {{ target.… }}."""
-        return {"name": self.name, "base_url": self.base_url, "era": self.era, "proxy_url": self.proxy_url,
-                "canary_url": self.canary_url, "central_keys": dict(self.central_keys),
-                "endpoints": dict(self.endpoints), "providers": dict(self.providers)}
-
-    @classmethod
-    def for_reference(cls, state: Mapping[str, Any], name: str = "reference") -> "Target":
-        """The embedded reference, from its state file (docs/architecture.md, Seam 1)."""
-        op = state.get("operator") or {}
-        token = op.get("token")
-        central = dict(state.get("central_keys") or {})
-        static = dict(state.get("static_tokens") or {})
-        for secret in [token, *central.values(), *static.values()]:
-            if secret:
-                REDACTOR.add_token(secret)
-        endpoints = dict(state.get("endpoints") or {})
-        source = TokenSource(kind="coder-api", operator_token=token, user="me", static=static)
-        features = {"token-api", "user-admin", "mode:centralized", "mode:byok",
-                    "provider:openai", "provider:anthropic"}
-        features |= {f"endpoint:{e}" for e in endpoints}
-        if state.get("proxy_url"):
-            features.add("proxy")
-            features.add("tunnel-echo")
-        if state.get("ca_cert_pem"):
-            features.add("proxy-ca")
-        if state.get("canary_url"):
-            features.add("canary")
-        if central:
-            features.add("central-keys")
-        era = state.get("era") or "newest"
-        return cls(name=name, kind="reference", base_url=str(state["base_url"]).rstrip("/"), era=era,
-                   profiles=("core", "lifecycle", "credential-modes", "proxy", "clients", "fuzz"),
-                   endpoints=endpoints, proxy_url=state.get("proxy_url"), proxy_ca=state.get("ca_cert_pem"),
-                   canary_url=state.get("canary_url"), central_keys=central,
-                   features=frozenset(f for f in features if f in FEATURES), token_source=source)
+    def add_secret(self, value: str) -> None:
+        return None
 
 
 # ------------------------------------------------------------------ loading
 class _Reader:
     """Builds one target, with locations for every error and ${VAR} expansion."""
 
-    def __init__(self, name: str, raw: dict, lines: dict, file: str, environ: Mapping[str, str]):
+    def __init__(self, name: str, raw: dict, lines: dict, file: str, environ: Mapping[str, str],
+                 secrets: SecretSink):
         self.name, self.raw, self.lines, self.file, self.env = name, raw, lines, file, environ
+        self.secrets = secrets
         self.at = ("targets", name)
 
     def fail(self, path: tuple, message: str) -> ConfigError:
@@ -155,7 +72,7 @@ class _Reader:
             if var not in self.env:
                 raise self.fail(path, f"environment variable {var} is not set")
             if secret:
-                REDACTOR.add_token(self.env[var])
+                self.secrets.add_token(self.env[var])
             return self.env[var]
         return _VAR.sub(sub, value)
 
@@ -169,41 +86,65 @@ class _Reader:
         return value
 
 
-def _token_source(r: _Reader) -> TokenSource | None:
-    raw = r.get("tokens", dict)
+def _token_source(r: _Reader, raw: Any, at: tuple) -> TokenSourceSpec | None:
+    from aigw_conformance.tokens.sources import SOURCES
+
     if raw is None:
         return None
+    if not isinstance(raw, dict):
+        raise r.fail(at, "tokens must be a mapping with source: " + " or ".join(SOURCES))
     unknown = set(raw) - _TOKEN_KEYS
     if unknown:
-        raise r.fail(("tokens", sorted(unknown)[0]), f"unknown key; allowed: {', '.join(sorted(_TOKEN_KEYS))}")
+        raise r.fail(at + (sorted(unknown)[0],), f"unknown key; allowed: {', '.join(sorted(_TOKEN_KEYS))}")
     src = raw.get("source")
-    if src not in ("coder-api", "static"):
-        raise r.fail(("tokens", "source"), "source must be coder-api or static")
+    if src not in SOURCES:
+        raise r.fail(at + ("source",), f"source must be {' or '.join(SOURCES)}")
     static, missing = {}, {}
     for kind, var in (raw.get("env") or {}).items():
         base = str(kind).split("@", 1)[0]
-        if base not in KINDS:
-            raise r.fail(("tokens", "env", kind), f"unknown token kind {base!r}; known: {', '.join(KINDS)}")
+        if base not in TOKEN_KINDS:
+            raise r.fail(at + ("env", kind), f"unknown token kind {base!r}; known: {', '.join(TOKEN_KINDS)}")
         if var in r.env and r.env[var]:
-            REDACTOR.add_token(r.env[var])
+            r.secrets.add_token(r.env[var])
             static[str(kind)] = r.env[var]
         else:
             missing[str(kind)] = f"environment variable {var} is not set"
     for kind, value in (raw.get("values") or {}).items():
-        value = r.expand(value, ("tokens", "values", kind), secret=True)
+        value = r.expand(value, at + ("values", kind), secret=True)
         static[str(kind)] = value
     op_token, op_env = raw.get("operator_token"), raw.get("operator_token_env")
     if op_token is not None:
-        op_token = r.expand(op_token, ("tokens", "operator_token"), secret=True)
+        op_token = r.expand(op_token, at + ("operator_token",), secret=True)
     elif op_env:
         if op_env not in r.env:
-            raise r.fail(("tokens", "operator_token_env"), f"environment variable {op_env} is not set")
+            raise r.fail(at + ("operator_token_env",), f"environment variable {op_env} is not set")
         op_token = r.env[op_env]
-        REDACTOR.add_token(op_token)
-    if src == "coder-api" and not op_token:
-        raise r.fail(("tokens",), "coder-api needs operator_token_env (or operator_token: ${VAR})")
-    return TokenSource(kind=src, operator_token=op_token, operator_token_env=op_env,
-                       user=str(raw.get("user", "me")), static=static, missing=missing)
+        r.secrets.add_token(op_token)
+    if SOURCES[src].needs_operator and not op_token:
+        raise r.fail(at, f"{src} needs operator_token_env (or operator_token: ${{VAR}})")
+    return TokenSourceSpec(kind=src, operator_token=op_token, operator_token_env=op_env,
+                           user=str(raw.get("user", "me")), static=static, missing=missing)
+
+
+def _endpoints(r: _Reader) -> tuple[dict[str, str], dict[str, TokenSourceSpec]]:
+    """`endpoints: {name: URL}` or `{name: {url: URL, tokens: {…}}}` for a separate deployment."""
+    urls, sources = {}, {}
+    for name, spec in r.get("endpoints", dict, {}).items():
+        at = ("endpoints", name)
+        if isinstance(spec, dict):
+            unknown = set(spec) - _ENDPOINT_KEYS
+            if unknown:
+                raise r.fail(at + (sorted(unknown)[0],), "unknown key; allowed: url, tokens")
+            url = spec.get("url")
+            source = _token_source(r, spec.get("tokens"), at + ("tokens",))
+            if source is not None:
+                sources[str(name)] = source
+        else:
+            url = spec
+        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+            raise r.fail(at, "an endpoint is an http(s) URL, or {url: …, tokens: {…}}")
+        urls[str(name)] = url.rstrip("/")
+    return urls, sources
 
 
 def _providers(r: _Reader) -> dict[str, str]:
@@ -219,44 +160,54 @@ def _providers(r: _Reader) -> dict[str, str]:
     return out
 
 
-def _build(name: str, raw: Any, lines: dict, file: str, environ: Mapping[str, str]) -> Target:
-    r = _Reader(name, raw if isinstance(raw, dict) else {}, lines, file, environ)
+def _build(name: str, raw: Any, lines: dict, file: str, environ: Mapping[str, str],
+           secrets: SecretSink) -> Target:
+    from aigw_conformance.features import ERAS
+    from aigw_conformance.tokens.sources import SOURCES
+
+    from .kinds import KINDS
+
+    r = _Reader(name, raw if isinstance(raw, dict) else {}, lines, file, environ, secrets)
     if not isinstance(raw, dict):
         raise r.fail((), "must be a mapping")
     unknown = set(raw) - _KEYS
     if unknown:
         raise r.fail((sorted(unknown)[0],), f"unknown key; allowed: {', '.join(sorted(_KEYS))}")
     kind = r.get("kind", str, "external")
-    if kind not in ("reference", "external"):
-        raise r.fail(("kind",), "kind must be reference or external")
+    if kind not in KINDS:
+        raise r.fail(("kind",), f"kind must be {' or '.join(KINDS)}")
     era = r.get("era", str, "newest")
-    if era not in ("newest", "older"):
-        raise r.fail(("era",), "era must be newest or older")
+    if era not in ERAS:
+        raise r.fail(("era",), f"era must be {' or '.join(ERAS)}")
     base_url = r.get("base_url", str, "")
-    if kind == "external" and not base_url.startswith(("http://", "https://")):
-        raise r.fail(("base_url",), "an external target needs base_url: http(s)://…")
+    if KINDS[kind].needs_base_url and not base_url.startswith(("http://", "https://")):
+        raise r.fail(("base_url",), f"a {kind} target needs base_url: http(s)://…")
     providers = _providers(r)
     modes = tuple(r.get("credential_modes", list, ["centralized", "byok"]))
     for i, m in enumerate(modes):
         if m not in ("centralized", "byok"):
             raise r.fail(("credential_modes", i), "a credential mode is centralized or byok")
-    endpoints = {str(k): str(v).rstrip("/") for k, v in r.get("endpoints", dict, {}).items()}
+    endpoints, endpoint_tokens = _endpoints(r)
     central = {str(k): str(v) for k, v in r.get("central_keys", dict, {}, secret=True).items()}
     for v in central.values():
-        REDACTOR.add_secret(v)
+        secrets.add_secret(v)
     proxy_ca = r.get("proxy_ca", str)
     if proxy_ca and proxy_ca != "endpoint" and not Path(proxy_ca).expanduser().exists():
         raise r.fail(("proxy_ca",), f"CA file {proxy_ca} does not exist (or use proxy_ca: endpoint)")
-    source = _token_source(r)
+    source = _token_source(r, r.get("tokens", dict), ("tokens",))
     declared = r.get("features", list, [])
     for i, f in enumerate(declared):
         if f not in FEATURES:
             raise r.fail(("features", i), f"unknown feature {f!r}; known: {', '.join(FEATURES)}")
     feats = set(declared) | {f"provider:{p}" for p in providers} | {f"mode:{m}" for m in modes}
     feats |= {f"endpoint:{e}" for e in endpoints}
+    # proxy_ca: endpoint means the harness fetched the CA from the gateway, so the gateway serves it;
+    # a CA file says nothing about the endpoint (declare proxy-ca-endpoint in features: if it has one).
     feats |= {f for f, on in (("proxy", r.get("proxy_url", str)), ("proxy-ca", proxy_ca),
-                              ("canary", r.get("canary_url", str)), ("central-keys", central),
-                              ("token-api", source and source.kind == "coder-api")) if on}
+                              ("proxy-ca-endpoint", proxy_ca == "endpoint"),
+                              ("canary", r.get("canary_url", str)), ("central-keys", central)) if on}
+    if source is not None:
+        feats |= set(SOURCES[source.kind].features)
     net = r.get("network", dict, {})
     if set(net) - {"allow_hosts"}:
         raise r.fail(("network", sorted(set(net) - {"allow_hosts"})[0]), "unknown key; allowed: allow_hosts")
@@ -269,7 +220,8 @@ def _build(name: str, raw: Any, lines: dict, file: str, environ: Mapping[str, st
     prefixes = {**PREFIXES, **{str(k): str(v) for k, v in r.get("prefixes", dict, {}).items()}}
     return Target(name=name, kind=kind, base_url=base_url.rstrip("/"), prefixes=prefixes, era=era,
                   profiles=tuple(r.get("profiles", list, [])), providers=providers, credential_modes=modes,
-                  endpoints=endpoints, proxy_url=r.get("proxy_url", str), proxy_ca=proxy_ca,
+                  endpoints=endpoints, endpoint_tokens=endpoint_tokens, proxy_url=r.get("proxy_url", str),
+                  proxy_ca=proxy_ca,
                   canary_url=r.get("canary_url", str), central_keys=central,
                   features=frozenset(f for f in feats if f in FEATURES), token_source=source,
                   allow_hosts=allow, timeouts=timeouts, description=r.get("description", str, ""),
@@ -277,11 +229,13 @@ def _build(name: str, raw: Any, lines: dict, file: str, environ: Mapping[str, st
 
 
 def load_targets(path: Path | str | None = None, *, only: str | None = None,
-                 environ: Mapping[str, str] | None = None) -> dict[str, Target]:
+                 environ: Mapping[str, str] | None = None, secrets: SecretSink | None = None) -> dict[str, Target]:
     """Read targets.yaml. With `only`, build just that target (other targets' ${VAR}s need not be
-    set). A `reference` target is a placeholder until `Target.for_reference(state)` replaces it."""
+    set). A `reference` target is a placeholder until its kind starts it (`targets.kinds`).
+    Every secret read is registered with `secrets` (the run's redactor) before this returns."""
     p = Path(path) if path is not None else DEFAULT_PATH
     env = os.environ if environ is None else environ
+    sink = secrets if secrets is not None else _Discard()
     try:
         data, lines = load_with_lines(p.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -298,7 +252,7 @@ def load_targets(path: Path | str | None = None, *, only: str | None = None,
     names = list(data["targets"])
     if only is not None and only not in data["targets"]:
         raise ConfigError(f"no target named {only!r} (known: {', '.join(map(str, names))})", file=str(p))
-    return {str(n): _build(str(n), data["targets"][n], lines, str(p), env)
+    return {str(n): _build(str(n), data["targets"][n], lines, str(p), env, sink)
             for n in names if only is None or n == only}
 
 
@@ -311,4 +265,4 @@ def default_target_name(path: Path | str | None = None) -> str:
     return str(data.get("default", "reference")) if isinstance(data, dict) else "reference"
 
 
-__all__ = ["Target", "TokenSource", "Timeouts", "load_targets", "default_target_name", "DEFAULT_PATH"]
+__all__ = ["load_targets", "default_target_name", "DEFAULT_PATH", "SecretSink"]

@@ -1,0 +1,67 @@
+"""The frozen record a started run is: everything a scenario may use, resolved once at start-up.
+
+Nothing below reads a mutable context: items, the runner and the reports get this record (or
+parts of it) as arguments. The parts it holds (broker, capture, transports) keep their own
+internal state behind their methods; the record itself never changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from aigw_common.netguard import NetworkPolicy
+from aigw_common.redaction import Redactor
+from aigw_conformance.requirements import Catalogue
+from aigw_conformance.runner.breaker import Breaker
+from aigw_conformance.runner.canary import CanaryReader
+from aigw_conformance.runner.transport import Transport
+from aigw_conformance.scenario.routes import RouteTable
+from aigw_conformance.targets.model import Target
+from aigw_conformance.tokens.broker import TokenBroker
+from aigw_conformance.tokens.malformed import MalformedCatalogue
+from aigw_conformance.tokens.mint_path import MintPath
+
+from .options import RunOptions
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """The data files a run reads before anything starts (collection needs them)."""
+
+    catalogue: Catalogue
+    routes: RouteTable
+    malformed: MalformedCatalogue
+
+
+@dataclass(frozen=True)
+class Run:
+    options: RunOptions
+    inputs: Inputs
+    target: Target
+    redactor: Redactor
+    policy: NetworkPolicy
+    brokers: Mapping[str, TokenBroker]        # deployment ("default" or an endpoint) → its broker
+    mint_path: MintPath
+    transports: Mapping[str, Transport]       # "direct", and "proxy" when the target has one
+    endpoints: Mapping[str, str]              # endpoint name → URL the harness sends to (tap or target)
+    canary: CanaryReader | None
+    capture: Any | None                       # aigw_conformance.capture.Capture, when capture is on
+    breaker: Breaker
+    timeout: float
+    operator_token: str | None = field(default=None, repr=False)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def run_dir(self) -> Path:
+        return self.options.run_dir
+
+    def broker_for(self, endpoint: str = "default") -> TokenBroker:
+        return self.brokers.get(endpoint, self.brokers["default"])
+
+    def template_view(self) -> dict[str, Any]:
+        return self.target.template_view()
+
+
+__all__ = ["Run", "Inputs"]

@@ -1,0 +1,127 @@
+"""Runs one expanded scenario (a Case) against the started run, step by step.
+
+    run_case(ctx) -> None         raises Mismatch (failed), TargetError/TransportError (error),
+                                  or NotRunnable (skipped / not-supported, with the reason)
+
+The per-case state (tokens, saved values, evidence) lives in a small `CaseState` made here and
+dropped at the end; everything shared comes from the frozen `Run`. Each step is dispatched once, by
+its model type, through `steps.STEP_RUNNERS`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from aigw_conformance.errors import CircuitOpen, Mismatch, MismatchDetail, TransportError
+from aigw_conformance.run.record import Run
+from aigw_conformance.scenario.expand import Case
+from aigw_conformance.scenario.model import RequestStep
+from aigw_conformance.tokens.kinds import MALFORMED_PREFIX
+from aigw_conformance.tokens.naming import run_prefix
+
+Attach = Callable[[str, str], None]   # (name, already-redacted text) → the report
+
+
+class NotRunnable(Exception):
+    """The target cannot serve this case; `reason` starts with "not-supported:" or "skipped:"."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class CaseContext:
+    run: Run
+    case: Case
+    test_id: str
+    attach: Attach
+
+    @property
+    def deployment(self) -> str:
+        """Whose tokens the case uses: the endpoint its requests go to, when that is its own deployment."""
+        for step in self.case.scenario.steps:
+            if isinstance(step, RequestStep) and step.request.endpoint in self.run.target.endpoint_tokens:
+                return step.request.endpoint
+        return "default"
+
+
+@dataclass
+class CaseState:
+    tokens: dict[str, Any] = field(default_factory=dict)
+    saved: dict[str, Any] = field(default_factory=dict)
+    evidence: list[str] = field(default_factory=list)
+
+    def add_evidence(self, items) -> None:
+        self.evidence += [e for e in items if e not in self.evidence]
+
+
+def skip_reason(run: Run, case: Case, deployment: str = "default") -> str | None:
+    """Why the target cannot serve this case ("not-supported: …" / "skipped: …"), or None."""
+    scn = case.scenario
+    missing = run.target.missing(scn.requires)
+    if missing:
+        return f"not-supported: target lacks {', '.join(missing)}"
+    era = run.target.era
+    if scn.era not in (None, "any") and era and scn.era != era:
+        return f"skipped: scenario is for the {scn.era} era, target is {era}"
+    broker = run.broker_for(deployment)
+    for name, spec in scn.tokens.items():
+        if spec.kind == "none" or spec.kind.startswith(MALFORMED_PREFIX):
+            continue  # served from the catalogue, whatever the token source
+        ok = broker.supports(spec.kind)
+        if ok is not True:
+            return f"not-supported: token kind {spec.kind!r}: {ok or 'not available from this token source'}"
+    return None
+
+
+def template_context(ctx: CaseContext, state: CaseState, tracking_id: str) -> dict[str, Any]:
+    from aigw_conformance.scenario.templating import render
+
+    out = {"token": state.tokens.get("token", ""), "tokens": state.tokens, "variant": {},
+           "saved": state.saved, "target": ctx.run.template_view(), "tracking_id": tracking_id,
+           "run": {"id": ctx.run.options.run_id, "prefix": run_prefix(ctx.run.options.run_id)}}
+    # variant values may themselves be templates ("Basic {{ b64('coder:' ~ token) }}")
+    out["variant"] = render(dict(ctx.case.variant or {}), out)
+    return out
+
+
+def _acquire_tokens(ctx: CaseContext, state: CaseState) -> None:
+    broker = ctx.run.broker_for(ctx.deployment)
+    for name, spec in ctx.case.scenario.tokens.items():
+        if spec.kind == "none":
+            state.tokens[name] = ""
+        elif spec.kind.startswith(MALFORMED_PREFIX):
+            state.tokens[name] = ctx.run.inputs.malformed.get(spec.kind[len(MALFORMED_PREFIX):])
+        else:
+            tok = broker.get(spec.kind, user=spec.user, label=f"{ctx.test_id}:{name}")
+            ctx.run.redactor.add_token(tok.value)
+            state.tokens[name] = tok
+
+
+def mismatch(ctx: CaseContext, state: CaseState, details: list[MismatchDetail]) -> Mismatch:
+    return Mismatch(ctx.case.test_id, list(ctx.case.scenario.requirement), details,
+                    evidence=", ".join(state.evidence) or None)
+
+
+def run_case(ctx: CaseContext, state: CaseState) -> None:
+    from .steps import STEP_RUNNERS
+
+    reason = skip_reason(ctx.run, ctx.case, ctx.deployment)
+    if reason:
+        raise NotRunnable(reason)
+    # The token API is the deployment's own endpoint: a dead one ends the case before any minting.
+    open_reason = ctx.run.breaker.open_reason(ctx.deployment)
+    if open_reason is not None:
+        raise CircuitOpen(open_reason, endpoint=ctx.deployment)
+    try:
+        _acquire_tokens(ctx, state)
+    except TransportError as exc:
+        ctx.run.breaker.failed(ctx.deployment, exc.cause)
+        raise
+    for index, step in enumerate(ctx.case.scenario.steps, start=1):
+        STEP_RUNNERS[type(step)](ctx, state, step, f"step {index} {step.step_key}")
+
+
+__all__ = ["CaseContext", "CaseState", "NotRunnable", "run_case", "skip_reason", "template_context", "mismatch"]

@@ -1,0 +1,90 @@
+"""`kind: reference`: the embedded reference gateway, started in its own process on free loopback
+ports (architecture Seam 1), described by its state file.
+
+The state file holds the operator token and provider keys: it stays in a private temporary folder,
+out of the report; only the reference's log is copied to the run folder, redacted, at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any, Mapping
+
+from aigw_common.redaction import Redactor
+from aigw_conformance.features import FEATURES
+from aigw_conformance.runner.tunnel_echo import start_tunnel_echo
+
+from .kinds import StartContext, StartedTarget, TargetKind
+from .model import Target, TokenSourceSpec
+from .reference_process import start_reference, state_secrets
+from .tunnels import with_tunnel_echo
+
+#: What the reference claims when a run names no profile: every profile it plays in full.
+CLAIMS = ("core", "lifecycle", "credential-modes", "proxy", "clients", "fuzz")
+
+
+def target_from_state(state: Mapping[str, Any], name: str = "reference", *,
+                      redactor: Redactor | None = None) -> Target:
+    """The embedded reference, from its state file (docs/architecture.md, Seam 1)."""
+    if redactor is not None:
+        for secret in state_secrets(dict(state)):
+            redactor.add_token(secret)
+    op = state.get("operator") or {}
+    central = dict(state.get("central_keys") or {})
+    static = {k: v for k, v in dict(state.get("static_tokens") or {}).items() if v}
+    endpoints = dict(state.get("endpoints") or {})
+    source = TokenSourceSpec(kind="coder-api", operator_token=op.get("token"), user="me", static=static)
+    features = {"token-api", "user-admin", "mode:centralized", "mode:byok", "provider:openai", "provider:anthropic"}
+    features |= {f"endpoint:{e}" for e in endpoints}
+    if state.get("proxy_url"):
+        features |= {"proxy", "tunnel-echo"}
+    if state.get("ca_cert_pem"):
+        features |= {"proxy-ca", "proxy-ca-endpoint"}
+    if state.get("canary_url"):
+        features.add("canary")
+    if central:
+        features.add("central-keys")
+    return Target(name=name, kind="reference", base_url=str(state["base_url"]).rstrip("/"),
+                  era=state.get("era") or "newest", profiles=CLAIMS, endpoints=endpoints,
+                  proxy_url=state.get("proxy_url"), proxy_ca=state.get("ca_cert_pem"),
+                  canary_url=state.get("canary_url"), central_keys=central,
+                  features=frozenset(f for f in features if f in FEATURES), token_source=source)
+
+
+def start(declared: Target, ctx: StartContext) -> StartedTarget:
+    work = Path(tempfile.mkdtemp(prefix="aigw-ref-"))
+    ctx.stack.callback(_keep_log, work, ctx.run_dir, ctx.redactor)
+    # The tunnel destination must be up before the reference starts: its proxy's port gate
+    # (AUTH-PROXY-002) admits only the ports it was given, 80/443 plus this one.
+    echo = start_tunnel_echo()
+    try:
+        ref = start_reference(work, redactor=ctx.redactor, era=ctx.era or declared.era or "newest",
+                              faults=list(ctx.faults), proxy_allowed_ports=[echo.port])
+    except BaseException:
+        echo.stop()
+        raise
+    ctx.stack.callback(ref.stop)
+    target = target_from_state(ref.state, declared.name, redactor=ctx.redactor)
+    return with_tunnel_echo(target, ctx, echo) if target.proxy_url else _no_proxy(target, echo, ctx)
+
+
+def _no_proxy(target: Target, echo, ctx: StartContext) -> StartedTarget:
+    echo.stop()
+    return StartedTarget(target)
+
+
+def _keep_log(work: Path, run_dir: Path, redactor: Redactor) -> None:
+    try:
+        log = work / "reference.log"
+        if log.exists():
+            run_dir.mkdir(parents=True, exist_ok=True)
+            text = log.read_text(encoding="utf-8", errors="replace")
+            (run_dir / f"reference-{os.getpid()}.log").write_text(redactor.redact(text), encoding="utf-8")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+KIND = TargetKind(name="reference", needs_base_url=False, start=start, claims=CLAIMS)
