@@ -31,7 +31,7 @@ class Timed:
 def engine_missing() -> str | None:
     """Why the engine cannot be benchmarked yet, or None."""
     for mod in ("aigw_conformance.pytest_plugin", "aigw_conformance.commands.run",
-                "aigw_conformance.scenario.loader", "aigw_reference.launch"):
+                "aigw_conformance.scenario.loader", "aigw_conformance.targets.reference_process"):
         if importlib.util.find_spec(mod) is None:
             return f"{mod} is not there yet"
     return None

@@ -21,8 +21,8 @@ def _no_broker() -> str:
 class FuzzContext:
     """Everything a fuzz engine needs from the harness for one target.
 
-    ``mint_token`` returns a fresh, valid ``ID-secret`` token, already registered with
-    ``redactor``; ``record(name, text)`` attaches evidence (already-redacted text) to the report.
+    ``mint_token`` returns a fresh, valid ``ID-secret`` token (engines register it with
+    ``redactor`` before using it); ``record(name, text)`` attaches evidence (already-redacted text) to the report.
     ``mint_path`` (a `tokens.mint_path.MintPath`) sees every request and answer of the engines'
     HTTP sessions, so a token an engine creates through the API is registered, carries the run's
     prefix (``token_prefix``) and is deleted at the end like the broker's own.

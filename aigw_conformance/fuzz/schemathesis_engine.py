@@ -129,6 +129,7 @@ def run(ctx: FuzzContext, *, stateful: bool, max_examples: int, deadline_s: floa
         return stateful_run.run(schema, ctx, max_examples=max_examples, deadline_s=deadline_s,
                                 seed=seed, options=options)
     token = ctx.mint_token()
+    ctx.redactor.add_token(token)
     details: list[MismatchDetail] = []
     log: list[str] = []
     with guarded_session(ctx.policy, ctx.timeout, ctx.mint_path) as sess:

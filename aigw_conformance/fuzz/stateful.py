@@ -125,6 +125,7 @@ def run(schema, ctx: FuzzContext, *, max_examples: int, deadline_s: float, seed:
         from aigw_conformance.errors import TargetError
         raise TargetError("schemathesis-stateful needs the token API (an operator token)")
     token = ctx.mint_token()
+    ctx.redactor.add_token(token)
     wanted = set(options.get("operations") or
                  ["CreateToken", "GetTokenByName", "DeleteToken", "UseToken"])
     schema = schema.include(operation_id=list(wanted))

@@ -155,7 +155,8 @@ def _step_kind(v: Any) -> str | None:
 Step = Annotated[
     Union[tuple(Annotated[model, Tag(key)] for key, model in STEP_MODELS.items())],  # type: ignore[valid-type]
     Discriminator(_step_kind, custom_error_type="step_kind",
-                  custom_error_message="a step must have one of the keys " + ", ".join(STEP_MODELS)),
+                  custom_error_message="a step must have one of the keys " + ", ".join(list(STEP_MODELS)[:-1])
+                  + " or " + list(STEP_MODELS)[-1]),
 ]
 
 

@@ -3,7 +3,7 @@ when the target declares the tunnel-echo feature."""
 
 from __future__ import annotations
 
-from .kinds import StartContext, StartedTarget, TargetKind
+from .kind import StartContext, StartedTarget, TargetKind
 from .model import Target
 from .tunnels import with_tunnel_echo
 

@@ -1,50 +1,10 @@
-"""Target kinds: how a declared target becomes one the harness can talk to.
-
-A kind is one module with a `KIND = TargetKind(...)` and one entry here. `start` may launch
-processes; everything it starts is closed through `ctx.stack`, so the caller stops it all in one
-place, also when start-up fails half way.
-"""
+"""The target kinds a targets.yaml may name: one module each, one entry here (`kind.TargetKind`)."""
 
 from __future__ import annotations
 
-from contextlib import ExitStack
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Callable
+from . import external, reference
+from .kind import StartContext, StartedTarget, TargetKind
 
-from aigw_common.redaction import Redactor
-
-from .model import Target
-
-
-@dataclass(frozen=True)
-class StartContext:
-    redactor: Redactor
-    run_dir: Path                    # the run's report folder (logs land here, redacted)
-    stack: ExitStack                 # closers of everything started
-    era: str | None = None           # --era: overrides the declared era
-    faults: tuple[str, ...] = ()     # reference only: named faults (testing the harness)
-
-
-@dataclass(frozen=True)
-class StartedTarget:
-    target: Target
-    extra_ca_pems: tuple[str, ...] = field(default=())   # CAs of harness parts the runners must trust
-
-
-@dataclass(frozen=True)
-class TargetKind:
-    name: str
-    needs_base_url: bool
-    start: Callable[[Target, StartContext], StartedTarget]
-    claims: tuple[str, ...] = ()     # profiles a target of this kind claims when it declares none
-
-
-def _registry() -> dict[str, TargetKind]:
-    from . import external, reference
-    return {k.name: k for k in (external.KIND, reference.KIND)}
-
-
-KINDS: dict[str, TargetKind] = _registry()
+KINDS: dict[str, TargetKind] = {k.name: k for k in (reference.KIND, external.KIND)}
 
 __all__ = ["KINDS", "TargetKind", "StartContext", "StartedTarget"]

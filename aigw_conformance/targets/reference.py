@@ -17,7 +17,7 @@ from aigw_common.redaction import Redactor
 from aigw_conformance.features import FEATURES
 from aigw_conformance.runner.tunnel_echo import start_tunnel_echo
 
-from .kinds import StartContext, StartedTarget, TargetKind
+from .kind import StartContext, StartedTarget, TargetKind
 from .model import Target, TokenSourceSpec
 from .reference_process import start_reference, state_secrets
 from .tunnels import with_tunnel_echo

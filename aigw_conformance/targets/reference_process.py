@@ -62,10 +62,12 @@ def state_secrets(state: dict) -> list[str]:
     return [s for s in found if s]
 
 
-def start_reference(run_dir: Path | None = None, *, redactor: Redactor, era: str = "newest", faults=(),
+def start_reference(run_dir: Path | None = None, *, redactor: Redactor | None = None, era: str = "newest", faults=(),
                     proxy: bool = True, config_file: Path | None = None, timeout: float = START_TIMEOUT,
                     log_dir: Path | None = None, proxy_allowed_ports=(), extra_args=()) -> ReferenceProcess:
-    """Bounded wait for the state file; the child's stdout and stderr go to `<log_dir>/reference.log`."""
+    """Bounded wait for the state file; the child's stdout and stderr go to `<log_dir>/reference.log`.
+    The state's secrets are registered with `redactor` (the run's; a private one when none is given)."""
+    redactor = redactor if redactor is not None else Redactor()
     run_dir = Path(run_dir or tempfile.mkdtemp(prefix="aigw-ref-run-"))
     run_dir.mkdir(parents=True, exist_ok=True)
     state_file = run_dir / "reference-state.json"

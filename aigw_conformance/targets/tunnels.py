@@ -6,7 +6,7 @@ import dataclasses
 
 from aigw_conformance.runner.tunnel_echo import TunnelEcho, start_tunnel_echo
 
-from .kinds import StartContext, StartedTarget
+from .kind import StartContext, StartedTarget
 from .model import Target
 
 

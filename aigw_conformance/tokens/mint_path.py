@@ -16,7 +16,8 @@ from typing import Callable, Protocol
 
 from aigw_common.redaction import Redactor
 
-_CREATE = re.compile(r"/api/v2/users/([^/?#]+)/keys/tokens/?$")
+# POST …/keys/tokens mints a named token; POST …/keys (no body) a session-style key: both are tokens.
+_CREATE = re.compile(r"/api/v2/users/([^/?#]+)/keys(/tokens)?/?$")
 _KEY = re.compile(rb'"key"\s*:\s*"([0-9A-Za-z]{6,}-[0-9A-Za-z]{10,})"')
 
 
@@ -37,6 +38,11 @@ def creates_token(method: str, path: str) -> str | None:
     return m.group(1) if m else None
 
 
+def _names_token(path: str) -> bool:
+    m = _CREATE.search(path.split("?", 1)[0])
+    return bool(m and m.group(2))
+
+
 @dataclass(frozen=True)
 class MintPath:
     redactor: Redactor
@@ -45,7 +51,7 @@ class MintPath:
 
     def check_name(self, method: str, path: str, body: bytes) -> None:
         """Raise UnnamedMint when a token is created under a name without the run prefix."""
-        if creates_token(method, path) is None:
+        if creates_token(method, path) is None or not _names_token(path):
             return
         name = _token_name(body)
         if name is not None and not name.startswith(self.prefix):
@@ -54,7 +60,7 @@ class MintPath:
 
     def prefixed(self, method: str, path: str, body: bytes) -> bytes:
         """For engines that invent names: the same body with the run prefix in front of the name."""
-        if creates_token(method, path) is None:
+        if creates_token(method, path) is None or not _names_token(path):
             return body
         try:
             data = json.loads(body or b"null")
@@ -68,14 +74,15 @@ class MintPath:
 
     def answered(self, method: str, path: str, status: int, body: bytes,
                  credential: Callable[[], str | None] = lambda: None) -> list[str]:
-        """Register every key a creation answer carries; schedule its deletion. Returns the keys."""
-        user = creates_token(method, path)
-        if user is None or status not in (200, 201) or b'"key"' not in body:
+        """Register every key an answer carries (any answer: a key is secret wherever it shows up);
+        when the request created it, schedule its deletion. Returns the keys."""
+        if b'"key"' not in body or not 200 <= status < 300:
             return []
         keys = [k.decode() for k in _KEY.findall(body)]
         for key in keys:
             self.redactor.add_token(key)
-        if self.adopter is not None:
+        user = creates_token(method, path)
+        if user is not None and self.adopter is not None:
             name = _token_name_of_answer(body)
             owner = user
             if user == "me":

@@ -10,7 +10,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from servers import echo_server, proxy_server, sse_server, tls_context  # noqa: E402
 
 from aigw_conformance.capture import start_capture  # noqa: E402
-from aigw_conformance.redact import Redactor  # noqa: E402
+from aigw_common.redaction import Redactor  # noqa: E402
 
 # Secrets the rig's traffic carries; every test that writes files scans for them.
 TOKEN = "AbCdEf1234-s3cr3tTokenSecretValue99"

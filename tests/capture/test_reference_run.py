@@ -12,11 +12,11 @@ import pytest
 from aigw_common import netguard
 from aigw_conformance.capture import start_capture
 from aigw_conformance.observation import WireRequest
-from aigw_conformance.redact import Redactor
+from aigw_common.redaction import Redactor
 from aigw_conformance.runner.direct import DirectRunner
 from aigw_conformance.runner.proxy import ProxyRunner
 
-launch = pytest.importorskip("aigw_reference.launch")
+from aigw_conformance.targets import reference_process as launch
 
 CHAT = "/api/v2/ai-gateway/openai/v1/chat/completions"
 

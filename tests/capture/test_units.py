@@ -15,7 +15,7 @@ from aigw_conformance.capture.redaction import redacted_copy
 from aigw_conformance.capture.streaming import wants_streaming
 from aigw_conformance.capture.writer import write_files
 from aigw_conformance.errors import ConfigError
-from aigw_conformance.redact import Redactor
+from aigw_common.redaction import Redactor
 from mitmproxy import http
 
 TOKEN = "AbCdEf1234-s3cr3tTokenSecretValue99"

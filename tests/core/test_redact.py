@@ -2,7 +2,7 @@ import base64
 
 import pytest
 
-from aigw_conformance.redact import Redactor, fingerprint
+from aigw_common.redaction import Redactor, fingerprint
 
 TOKEN = "AbCdEf1234-abcdefghijklmnopqrstuv"
 SECRET = TOKEN.split("-")[1]

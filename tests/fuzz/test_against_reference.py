@@ -9,7 +9,7 @@ import pytest
 from aigw_common import netguard
 from aigw_conformance.fuzz import FuzzContext, run_fuzz_step
 
-launch = pytest.importorskip("aigw_reference.launch")
+from aigw_conformance.targets import reference_process as launch
 VARIANTS = {"faithful": [], "id-only": ["id-only"], "prefix-compare": ["prefix-compare"]}
 
 

@@ -8,7 +8,6 @@ from conftest import context_for
 from aigw_conformance.errors import ConfigError
 from aigw_conformance.fuzz import run_fuzz_step
 from aigw_common.netguard import BlockedDestination
-from aigw_conformance.redact import REDACTOR
 
 
 def step(engine, n, t, **options):
@@ -26,14 +25,16 @@ def test_token_mutation_faithful_has_no_findings(gateways):
 def test_token_mutation_finds_fault(gateways, fault):
     g = gateways(fault)
     records = []
-    details = run_fuzz_step(step("token-mutation", 300, 15), context_for(g, seed=3, records=records))
+    ctx = context_for(g, seed=3, records=records)
+    details = run_fuzz_step(step("token-mutation", 300, 15), ctx)
     assert len(details) == 1
     text = details[0].observed
     assert "replay with seed: 3" in text and "minimal example" in text
-    for secret in REDACTOR.secrets():
+    assert ctx.redactor.secrets(), "the engine registers the token it minted"
+    for secret in ctx.redactor.secrets():
         assert secret not in text
     for _, body in records:
-        assert all(secret not in body for secret in REDACTOR.secrets())
+        assert all(secret not in body for secret in ctx.redactor.secrets())
 
 
 def test_seed_replays_the_same_minimal_example(gateways):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from aigw_conformance.checks import CHECKS, run_checks
+from aigw_common.redaction import Redactor
+from aigw_conformance.checks import CHECKS, CheckContext, run_checks
+from aigw_conformance.scenario.expectations import Expect
 from aigw_conformance.observation import Handshake, HttpResponse, Observation, UpstreamRecord, WireRequest
-from aigw_conformance.redact import REDACTOR
 
 REQ = WireRequest("POST", "http://127.0.0.1:1/x", ())
 
@@ -82,7 +83,7 @@ def test_failing(kind, observation, expected, check, exp_text, obs_text):
 
 
 def test_run_checks_labels_steps_and_collects_all():
-    details = run_checks(obs(), {"status": 200, "body": {"exact": "x"}}, step="step 1 request")
+    details = run_checks(obs(), Expect.model_validate({"status": 200, "body": {"exact": "x"}}), step="step 1 request")
     assert [d.check for d in details] == ["status", "body"]
     assert all(d.step == "step 1 request" for d in details)
     assert "[step 1 request] status: expected 200, observed 401" in details[0].line()
@@ -90,7 +91,8 @@ def test_run_checks_labels_steps_and_collects_all():
 
 def test_observed_values_are_redacted():
     secret = "tokid12345-s3cr3tv4lu3xyzw"
-    REDACTOR.add_token(secret)
-    details = CHECKS["body"](obs(body=f"echo {secret}".encode()), {"exact": "x"}, None)
+    redactor = Redactor()
+    redactor.add_token(secret)
+    details = CHECKS["body"](obs(body=f"echo {secret}".encode()), {"exact": "x"}, CheckContext(redactor.redact))
     assert "s3cr3tv4lu3xyzw" not in details[0].observed
     assert "tokid12345" in details[0].observed

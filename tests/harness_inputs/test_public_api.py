@@ -8,7 +8,7 @@ import textwrap
 
 from aigw_conformance import features, requirements, targets
 from aigw_conformance.scenario import expand, loader, model, routes, templating
-from aigw_conformance.tokens import broker, malformed
+from aigw_conformance.tokens import broker, malformed, sources
 
 
 def test_exported_members():
@@ -20,8 +20,8 @@ def test_exported_members():
     assert set(templating.__all__) >= {"render", "TemplateError"}
     assert set(routes.__all__) >= {"load_routes", "resolve", "Route"}
     assert set(targets.__all__) >= {"Target", "load_targets"}
-    assert set(broker.__all__) >= {"TokenBroker", "CoderApiBroker", "StaticBroker", "broker_for",
-                                   "install_signal_cleanup"}
+    assert set(broker.__all__) >= {"TokenBroker", "install_signal_cleanup"}
+    assert set(sources.__all__) >= {"SOURCES", "build_broker"} and set(sources.SOURCES) == {"coder-api", "static"}
     assert set(malformed.__all__) >= {"load_malformed"}
     assert "proxy" in features.FEATURES and all(features.FEATURES.values())
 
@@ -40,12 +40,11 @@ def test_sigterm_runs_cleanup_before_exit(tmp_path):
         import os, signal, time
         from aigw_conformance.tokens.broker import install_signal_cleanup
 
-        class Broker:
-            def cleanup(self):
-                open({str(marker)!r}, "w").write("done")
-                return []
+        def cleanup():
+            open({str(marker)!r}, "w").write("done")
+            return []
 
-        install_signal_cleanup(Broker())
+        install_signal_cleanup(cleanup)
         os.kill(os.getpid(), signal.SIGTERM)
         time.sleep(5)
     """)

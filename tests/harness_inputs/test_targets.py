@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from aigw_conformance.errors import ConfigError
-from aigw_conformance.redact import REDACTOR
-from aigw_conformance.targets import Target, load_targets
+from aigw_common.redaction import Redactor
+from aigw_conformance.targets import load_targets
+from aigw_conformance.targets.reference import target_from_state
 
 STAGING = """\
 default: reference
@@ -42,7 +43,8 @@ ENV = {"T_OPENAI_KEY": "sk-test-openai-key-123456", "T_OPERATOR": "OpErAtOr12-ab
 
 
 def test_external_target_with_coder_api(write):
-    targets = load_targets(write("targets.yaml", STAGING), environ=ENV)
+    REDACTOR = Redactor()
+    targets = load_targets(write("targets.yaml", STAGING), environ=ENV, secrets=REDACTOR)
     t = targets["staging"]
     assert t.kind == "external" and t.era == "older" and t.base_url == "https://coder.staging.example.com"
     assert t.central_keys == {"openai": ENV["T_OPENAI_KEY"]}
@@ -52,7 +54,7 @@ def test_external_target_with_coder_api(write):
     assert t.allow_hosts == frozenset({"coder.staging.example.com"})
     assert (t.timeouts.connect, t.timeouts.read) == (2.0, 9.0)
     assert t.features == {"provider:openai", "provider:anthropic", "mode:centralized", "endpoint:byok-disabled",
-                          "proxy", "proxy-ca", "central-keys", "token-api", "user-admin"}
+                          "proxy", "proxy-ca", "proxy-ca-endpoint", "central-keys", "token-api", "user-admin"}
     assert t.missing(["mode:byok", "proxy"]) == ["mode:byok"]
     # secrets read from the environment are registered for redaction at once
     assert ENV["T_OPERATOR"][11:] not in REDACTOR.redact(f"x {ENV['T_OPERATOR']} y")
@@ -123,15 +125,15 @@ def test_for_reference_from_state():
              "operator": {"username": "admin", "token": "RefOpTok12-abcdefghijklmnopqrstu9"},
              "central_keys": {"openai": "sk-central-openai-abcdef"},
              "static_tokens": {"user-dormant": "DoRmAnT123-abcdefghijklmnopqrstu9"}}
-    t = Target.for_reference(state)
+    REDACTOR = Redactor()
+    t = target_from_state(state, redactor=REDACTOR)
     assert t.kind == "reference" and t.base_url == "http://127.0.0.1:41001" and t.era == "older"
-    assert {"proxy", "proxy-ca", "canary", "central-keys", "token-api", "user-admin", "endpoint:byok-disabled",
-            "endpoint:rate-limited", "mode:byok", "mode:centralized"} <= t.features
+    assert {"proxy", "proxy-ca", "proxy-ca-endpoint", "canary", "central-keys", "token-api", "user-admin",
+            "endpoint:byok-disabled", "endpoint:rate-limited", "mode:byok", "mode:centralized"} <= t.features
     assert t.token_source.kind == "coder-api" and t.token_source.static["user-dormant"].startswith("DoRmAnT123")
     assert "abcdefghijklmnopqrstu9" not in REDACTOR.redact("DoRmAnT123-abcdefghijklmnopqrstu9")
     assert t.endpoint_url("rate-limited") == "http://127.0.0.1:41003"
-    with pytest.raises(ConfigError):
-        t.endpoint_url("nope")
+    assert t.endpoint_url("nope") is None
 
 
 def test_repository_targets_file_loads():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from aigw_reference.launch import start_reference
+from aigw_conformance.targets.reference_process import start_reference
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from aigw_reference.launch import start_reference
+from aigw_conformance.targets.reference_process import start_reference
 from ref_helpers import ANTHROPIC_MSG, GOV, OPENAI_CHAT, Api, chat_body, hdr, msg_body, tracking
 
 GROUPS = {

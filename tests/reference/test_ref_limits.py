@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from aigw_common import netguard
-from aigw_reference.launch import start_reference
+from aigw_conformance.targets.reference_process import start_reference
 from ref_helpers import OPENAI_CHAT, Api
 
 

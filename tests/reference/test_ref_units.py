@@ -19,7 +19,7 @@ from aigw_reference.canary import tracking_id
 from aigw_reference.config import ReferenceConfig, load_config
 from aigw_reference.extract import extract_auth_token
 from aigw_reference.godur import go_duration
-from aigw_reference.launch import start_reference
+from aigw_conformance.targets.reference_process import start_reference
 from aigw_reference.store import Store, now
 
 
