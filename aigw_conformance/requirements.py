@@ -23,8 +23,6 @@ import yaml
 from aigw_conformance.errors import ConfigError
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "fixtures" / "requirements.yaml"
-PROFILES = ("core", "lifecycle", "credential-modes", "proxy", "clients", "fuzz", "gateway-keys",
-            "informative")
 ERAS = ("any", "newest", "older", "newer")
 _FIELDS = {"id", "profile", "level", "era", "title", "uncertain", "source", "description", "notes"}
 
@@ -72,7 +70,7 @@ class Catalogue:
 
     def is_gating(self, profile: str) -> bool:
         info = self.profile_info.get(profile)
-        return info.gating if info else profile not in ("fuzz", "informative")
+        return info.gating if info else True
 
     def in_profile(self, profile: str) -> list[Requirement]:
         return [r for r in self.requirements.values() if r.profile == profile]
@@ -110,7 +108,8 @@ def load_catalogue(path: Path | str | None = None) -> Catalogue:
     for rid, raw in entries:
         if rid in reqs:
             raise ConfigError(f"requirement {rid} is listed twice", file=str(p), field=rid)
-        reqs[rid] = _requirement(rid, raw, str(p), tuple(profiles) or PROFILES)
+        # without a profiles: block, every profile a requirement names exists (and gates)
+        reqs[rid] = _requirement(rid, raw, str(p), tuple(profiles) or None)
     return Catalogue(requirements=reqs, path=str(p), profile_info=profiles)
 
 
@@ -129,7 +128,7 @@ def _profiles(raw: object, file: str) -> dict[str, Profile]:
     return out
 
 
-def _requirement(rid: str, raw: object, file: str, profiles: tuple[str, ...]) -> Requirement:
+def _requirement(rid: str, raw: object, file: str, profiles: tuple[str, ...] | None) -> Requirement:
     if isinstance(raw, str):
         raw = {"title": raw}
     if not isinstance(raw, dict):
@@ -138,8 +137,10 @@ def _requirement(rid: str, raw: object, file: str, profiles: tuple[str, ...]) ->
     if unknown:
         raise ConfigError(f"unknown key(s) {sorted(unknown)}; allowed: {sorted(_FIELDS - {'id'})}",
                           file=file, field=f"{rid}.{sorted(unknown)[0]}")
-    profile = str(raw.get("profile") or _profile_from_id(rid))
-    if profile not in profiles:
+    if not raw.get("profile"):
+        raise ConfigError("every requirement names its profile", file=file, field=f"{rid}.profile")
+    profile = str(raw["profile"])
+    if profiles is not None and profile not in profiles:
         raise ConfigError(f"unknown profile {profile!r}; known: {', '.join(profiles)}", file=file,
                           field=f"{rid}.profile")
     level = str(raw.get("level", "MUST")).upper()
@@ -163,15 +164,4 @@ def _requirement(rid: str, raw: object, file: str, profiles: tuple[str, ...]) ->
                        source=str(raw.get("source", "")))
 
 
-_PROFILE_BY_AREA = {"TOKEN": "core", "VALIDATE": "core", "HTTP": "core", "PATH": "core",
-                    "LIFECYCLE": "lifecycle", "BYOK": "credential-modes", "PROXY": "proxy",
-                    "CLIENT": "clients", "GWKEY": "gateway-keys", "DOC": "informative"}
-
-
-def _profile_from_id(rid: str) -> str:
-    # PROTOCOL.md section 3 maps each id family to exactly one profile.
-    parts = rid.split("-")
-    return _PROFILE_BY_AREA.get(parts[1] if len(parts) > 2 else "", "core")
-
-
-__all__ = ["Catalogue", "Requirement", "Profile", "load_catalogue", "PROFILES", "DEFAULT_PATH"]
+__all__ = ["Catalogue", "Requirement", "Profile", "load_catalogue", "DEFAULT_PATH"]

@@ -8,7 +8,7 @@ results are reported and never gate.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Iterable
 
 from .expected_failures import match
@@ -103,6 +103,14 @@ def verdict(results: Iterable[ScenarioResult], required: set[str] | None, expect
     return {"result": "pass", "reason": f"all {passed} required MUST scenario(s) that ran passed"}
 
 
+def gated(result: ScenarioResult, catalogue, claimed: set[str]) -> ScenarioResult:
+    """A profile the catalogue marks `gating: false` (fuzz, live clients, load) reports its scenarios
+    as SHOULD, so they never decide the verdict, unless the target opts in by claiming the profile."""
+    if result.level != "MUST" or catalogue is None or result.profile in claimed:
+        return result
+    return result if catalogue.is_gating(result.profile) else replace(result, level="SHOULD")
+
+
 def compile_report(results: list[ScenarioResult], catalogue=None, target: dict | None = None, *,
                    required_profiles: Iterable[str] | None = None, claimed_profiles: Iterable[str] = (),
                    expected_failures: list | None = None, era: str = "", harness_version: str = "",
@@ -111,6 +119,7 @@ def compile_report(results: list[ScenarioResult], catalogue=None, target: dict |
     expected = [e if isinstance(e, dict) else {"id": e.id, "reason": e.reason} for e in (expected_failures or [])]
     required = set(required_profiles) if required_profiles else None
     claimed = set(claimed_profiles)
+    results = [gated(r, catalogue, claimed) for r in results]
     profiles = []
     for name in sorted({r.profile for r in results}):
         rs = [r for r in results if r.profile == name]

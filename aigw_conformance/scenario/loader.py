@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from aigw_conformance.errors import ConfigError, ScenarioError
 from aigw_conformance.features import FEATURES
-from aigw_conformance.requirements import PROFILES, Catalogue
+from aigw_conformance.requirements import Catalogue
 from aigw_conformance.scenario import semantic
 from aigw_conformance.scenario.model import STEP_MODELS, Suite
 from aigw_conformance.scenario.routes import RouteTable, load_routes
@@ -213,4 +213,4 @@ def suite_paths(paths: list[Path | str]) -> list[Path]:
     return out
 
 
-__all__ = ["load_suites", "check_suites", "load_suite_file", "suite_paths", "FEATURES", "PROFILES"]
+__all__ = ["load_suites", "check_suites", "load_suite_file", "suite_paths", "FEATURES"]

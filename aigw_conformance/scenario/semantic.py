@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aigw_conformance.features import FEATURES
-from aigw_conformance.requirements import PROFILES
+from aigw_conformance.features import FEATURES, template_feature
 from aigw_conformance.scenario import templating
 from aigw_conformance.scenario.model import ActionStep, RequestStep, Scenario, Suite, VARIANT_ID_RE
 from aigw_conformance.tokens.kinds import KINDS, MALFORMED_PREFIX
@@ -21,8 +20,9 @@ ENDPOINTS = ("default",) + tuple(f[len("endpoint:"):] for f in FEATURES if f.sta
 
 
 def check_suite(suite: Suite, raw: dict, ctx: Any) -> Problem | None:
-    if suite.profile not in PROFILES:
-        return ("profile",), f"unknown profile {suite.profile!r}; known: {', '.join(PROFILES)}"
+    profiles = ctx.catalogue.profiles()
+    if suite.profile not in profiles:
+        return ("profile",), f"unknown profile {suite.profile!r}; known: {', '.join(profiles)}"
     for i, sc in enumerate(suite.scenarios):
         problem = _scenario(sc, raw["scenarios"][i], ("scenarios", i), ctx)
         if problem:
@@ -31,8 +31,9 @@ def check_suite(suite: Suite, raw: dict, ctx: Any) -> Problem | None:
 
 
 def _scenario(sc: Scenario, raw: dict, at: tuple, ctx: Any) -> Problem | None:
-    if sc.profile is not None and sc.profile not in PROFILES:
-        return at + ("profile",), f"unknown profile {sc.profile!r}; known: {', '.join(PROFILES)}"
+    profiles = ctx.catalogue.profiles()
+    if sc.profile is not None and sc.profile not in profiles:
+        return at + ("profile",), f"unknown profile {sc.profile!r}; known: {', '.join(profiles)}"
     for k, rid in enumerate(sc.requirement):
         if rid not in ctx.catalogue:
             p = at + ("requirement", k) if isinstance(raw.get("requirement"), list) else at + ("requirement",)
@@ -119,6 +120,8 @@ def _needs(sc: Scenario, step: RequestStep, here: tuple, ctx: Any) -> Problem | 
         needed.append((ctx.routes.get(req.route).feature, ("request", "route")))
     if req.via == "proxy":
         needed.append(("proxy", ("request", "via")))
+        if _through_tunnel(step):
+            needed.append(("proxy-ca", ("request", "via")))
     if req.endpoint != "default":
         needed.append((f"endpoint:{req.endpoint}", ("request", "endpoint")))
     if step.expect.upstream is not None:
@@ -127,6 +130,18 @@ def _needs(sc: Scenario, step: RequestStep, here: tuple, ctx: Any) -> Problem | 
         if feature not in sc.requires:
             return here + where, f"this step needs the feature {feature!r}; add it to `requires:`"
     return None
+
+
+def _through_tunnel(step: RequestStep) -> bool:
+    """The step speaks TLS through the proxy's tunnel to an intercepted host, so the harness must
+    trust the proxy's CA. Not so for a CONNECT-only step, a plain-HTTP proxy request, a tunnel to
+    the harness's own echo server, or a step that only looks at the handshake."""
+    req, exp = step.request, step.expect
+    if (req.method or "").upper() == "CONNECT" or req.proxy_form == "absolute":
+        return False
+    if req.connect_host is not None and "tunnel_echo" in req.connect_host:
+        return False
+    return any(k in exp.model_fields_set for k in ("status", "headers", "body", "upstream"))
 
 
 def _strings(value: Any, path: tuple):
@@ -162,9 +177,18 @@ def _templates(sc: Scenario, raw: dict, at: tuple, ctx: Any) -> Problem | None:
             if problems:
                 return path, problems[0]
             for name in templating.names_used(text):
-                msg = _name_problem(name, token_names, saved, vkeys, key)
+                msg = _name_problem(name, token_names, saved, vkeys, key) or _feature_problem(name, sc)
                 if msg:
                     return path, msg
+    return None
+
+
+def _feature_problem(name: tuple, sc: Scenario) -> str | None:
+    """A target value that only some targets have must come with its feature in `requires:`."""
+    feature = template_feature(name)
+    if feature is not None and feature not in sc.requires:
+        return (f"{{{{ {'.'.join(name)} }}}} exists only on targets with the feature {feature!r}; "
+                "add it to `requires:`")
     return None
 
 

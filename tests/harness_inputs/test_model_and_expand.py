@@ -110,8 +110,9 @@ def test_catalogue(catalogue):
 
 
 @pytest.mark.parametrize("text, fragment", [
-    ("requirements:\n  AUTH-X-1: {level: MAYBE}\n", "level must be MUST or SHOULD"),
-    ("requirements:\n  AUTH-X-1: {profile: moon}\n", "unknown profile 'moon'"),
+    ("requirements:\n  AUTH-X-1: {profile: core, level: MAYBE}\n", "level must be MUST or SHOULD"),
+    ("profiles: {core: {}}\nrequirements:\n  AUTH-X-1: {profile: moon}\n", "unknown profile 'moon'"),
+    ("requirements:\n  AUTH-X-1: {level: MUST}\n", "every requirement names its profile"),
     ("requirements:\n  AUTH-X-1: {colour: red}\n", "unknown key"),
     ("requirements: 3\n", "expected `requirements:`"),
 ])
