@@ -129,4 +129,20 @@ class ScenarioItem(pytest.Item):
         return self.path, max(line - 1, 0), f"scenario {self.case.test_id}"
 
 
-__all__ = ["YamlFile", "ScenarioItem", "is_suite_file"]
+def setup_error_report(item: pytest.Item, call: pytest.CallInfo) -> pytest.TestReport | None:
+    """The report of a scenario whose setup ended in the harness's own error: the paragraph only.
+
+    pytest formats setup errors with the whole traceback (it uses `repr_failure` for the call phase
+    only): for a dead target that is pytest's and httpx's frames, half a second and hundreds of
+    lines per scenario, where the paragraph says everything."""
+    if not isinstance(item, ScenarioItem) or call.when != "setup" or call.excinfo is None:
+        return None
+    exc = call.excinfo.value
+    if not isinstance(exc, AigwError):
+        return None   # a harness bug keeps its traceback
+    return pytest.TestReport(item.nodeid, item.location, {k: 1 for k in item.keywords}, "failed",
+                             item.harness.redactor.redact(str(exc)), "setup", duration=call.duration,
+                             start=call.start, stop=call.stop, user_properties=item.user_properties)
+
+
+__all__ = ["YamlFile", "ScenarioItem", "is_suite_file", "setup_error_report"]

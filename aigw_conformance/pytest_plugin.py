@@ -18,7 +18,7 @@ from aigw_conformance import hookspecs
 from aigw_conformance.errors import AigwError
 from aigw_conformance.features import ERAS, markers
 from aigw_conformance.harness import HARNESS_KEY, Harness
-from aigw_conformance.items import YamlFile, is_suite_file
+from aigw_conformance.items import YamlFile, is_suite_file, setup_error_report
 from aigw_conformance.report.compile import ScenarioResult
 from aigw_conformance.run.options import RunOptions, new_run_id
 
@@ -133,6 +133,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list) -> None:
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    return setup_error_report(item, call)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -27,6 +27,10 @@ def add_serve_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-proxy", dest="proxy", action="store_false")
     p.add_argument("--proxy-allow-port", action="append", default=[], type=int, metavar="PORT",
                    help="also let the proxy CONNECT to this port (besides 80 and 443), e.g. a tunnel echo")
+    p.add_argument("--keep-alive", type=float, default=None, metavar="SECONDS",
+                   help="close idle kept-alive connections after this long (default 5)")
+    p.add_argument("--no-byok", dest="allow_byok", action="store_false", default=None,
+                   help="play a deployment with BYOK disabled (allow_byok=false)")
 
 
 def add_canary_arguments(p: argparse.ArgumentParser) -> None:
@@ -38,7 +42,12 @@ def build_config(args) -> ReferenceConfig:
     faults = fault_registry.validate(args.fault)
     cfg = load_config(args.config, era=args.era) if args.config else ReferenceConfig(era=args.era or "newest")
     ports = tuple(dict.fromkeys([*cfg.proxy_allowed_ports, *(str(p) for p in args.proxy_allow_port)]))
-    return dataclasses.replace(cfg, faults=cfg.faults | faults, proxy_allowed_ports=ports)
+    cfg = dataclasses.replace(cfg, faults=cfg.faults | faults, proxy_allowed_ports=ports)
+    if args.keep_alive is not None:
+        cfg = dataclasses.replace(cfg, keepalive_timeout_s=args.keep_alive)
+    if args.allow_byok is not None:
+        cfg = dataclasses.replace(cfg, allow_byok=args.allow_byok)
+    return cfg
 
 
 def _check_host(host: str) -> None:

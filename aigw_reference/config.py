@@ -49,6 +49,11 @@ class ReferenceConfig:
     users: tuple[UserSpec, ...] = DEFAULT_USERS
     faults: frozenset[str] = frozenset()
     upstream_timeout_s: float = 30.0
+    # how long an idle kept-alive connection stays open (uvicorn's default is 5 s); shorter values
+    # play a gateway behind a load balancer that closes idle connections early
+    keepalive_timeout_s: float = 5.0
+    # test hook: append every key issued to this file (0600); also AIGW_REFERENCE_ISSUED_KEYS_FILE
+    issued_keys_file: str = ""
     # AUTH-PROXY-002 port gate; the harness adds its tunnel-echo port here (--proxy-allow-port)
     proxy_allowed_ports: tuple[str, ...] = ("80", "443")
 
@@ -59,7 +64,8 @@ class ReferenceConfig:
 
 _SCALARS = {"era": str, "allow_byok": bool, "max_concurrency": int, "rate_limit": int,
             "send_actor_headers": bool, "default_token_lifetime_ns": int, "max_token_lifetime_ns": int,
-            "max_admin_token_lifetime_ns": int, "operator_username": str, "upstream_timeout_s": float}
+            "max_admin_token_lifetime_ns": int, "operator_username": str, "upstream_timeout_s": float,
+            "keepalive_timeout_s": float}
 
 
 def load_config(path: Path, **overrides) -> ReferenceConfig:

@@ -43,8 +43,9 @@ def url_of(s: socket.socket) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
-def uv_server(app, sock) -> uvicorn.Server:
+def uv_server(app, sock, keepalive: float = 5.0) -> uvicorn.Server:
     cfg = uvicorn.Config(app, http="h11", lifespan="off", log_level="warning", access_log=False,
+                         timeout_keep_alive=keepalive,
                          h11_max_incomplete_event_size=MAX_HEADER_BYTES, timeout_graceful_shutdown=2,
                          backlog=1024, limit_concurrency=None, proxy_headers=False,
                          server_header=False)
@@ -104,7 +105,10 @@ async def serve(cfg: ReferenceConfig, *, state_file: Path | None, host: str = "1
                 proxy: bool = True, on_ready=None, stop: asyncio.Event | None = None) -> None:
     stop = _stop_on_signals(stop)
     work = Path(tempfile.mkdtemp(prefix="aigw-reference-"))
-    store = Store(work / "reference.db")
+    issued = cfg.issued_keys_file or os.environ.get("AIGW_REFERENCE_ISSUED_KEYS_FILE", "")
+    if issued:
+        Path(issued).touch(mode=0o600)
+    store = Store(work / "reference.db", Path(issued) if issued else None)
     op_token, static = seed(store, cfg)
     socks = {"gateway": bind(host, port), "byok-disabled": bind(host), "rate-limited": bind(host),
              "canary": bind(host)}
@@ -116,7 +120,7 @@ async def serve(cfg: ReferenceConfig, *, state_file: Path | None, host: str = "1
             "byok-disabled": GatewayApp(dataclasses.replace(cfg, allow_byok=False), store, proxy_ca),
             "rate-limited": GatewayApp(dataclasses.replace(cfg, rate_limit=2), store, proxy_ca),
             "canary": build_canary()}
-    servers = {name: uv_server(apps[name], socks[name]) for name in socks}
+    servers = {name: uv_server(apps[name], socks[name], cfg.keepalive_timeout_s) for name in socks}
     tasks = [asyncio.create_task(servers[n].serve(sockets=[socks[n]])) for n in servers]
     handle = None
     try:

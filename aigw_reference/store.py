@@ -93,7 +93,10 @@ def _key(r) -> ApiKey:
 
 
 class Store:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, issued_log: Path | None = None) -> None:
+        # issued_log: every key this store issues, one per line, for tests that must know the ground
+        # truth of what a run may never write in clear (a secret scan independent of the harness)
+        self._issued_log = issued_log
         self._lock = threading.Lock()
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
@@ -146,6 +149,9 @@ class Store:
                 (key_id, tokens.hash_secret(secret), user_id, fmt(expires), fmt(t), fmt(t), ZERO_TIME,
                  lifetime_ns // 10**9, token_name, json.dumps(list(scopes)), login_type,
                  tokens.hash_secret(secret[:11])))
+        if self._issued_log is not None:
+            with self._lock, open(self._issued_log, "a", encoding="utf-8") as log:
+                log.write(token + "\n")
         return token, self.key(key_id)
 
     def key(self, key_id: str, *, include_revoked: bool = False) -> ApiKey | None:

@@ -5,3 +5,8 @@
 # httpcore's classes: a second httpcore would let raw httpcore errors escape httpx's mapping.
 # Importing it here keeps one httpcore for the whole session.
 import httpcore  # noqa: F401
+# The same for cryptography: its hash algorithms are checked by class, and the harness's tunnel echo
+# signs a certificate at start-up inside such runs.
+import cryptography.x509  # noqa: F401,E402
+from cryptography.hazmat.primitives import hashes, serialization  # noqa: F401,E402
+from cryptography.hazmat.primitives.asymmetric import ec, rsa  # noqa: F401,E402

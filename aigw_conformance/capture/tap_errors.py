@@ -18,6 +18,20 @@ from dataclasses import dataclass
 from mitmproxy import http, tcp
 
 TRACKING_HEADER = "X-Aigw-Tracking-Id"
+
+
+def tap_server_header() -> str:
+    """The Server header of every answer mitmproxy makes up itself (its error pages)."""
+    from mitmproxy import version
+    return version.MITMPROXY
+
+
+def is_tap_answer(headers) -> bool:
+    """True for an answer the tap wrote (an error page), whatever the gateway behind it is."""
+    server = headers.get("Server") or headers.get("server") if hasattr(headers, "get") else None
+    if server is None:
+        server = next((v for k, v in headers if k.lower() == "server"), None)
+    return server == tap_server_header()
 _CLOSED_WORDS = ("disconnect", "closed", "reset", "eof", "broken pipe")
 
 

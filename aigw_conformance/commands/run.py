@@ -79,9 +79,21 @@ def exit_code(pytest_rc: int, report_path: Path) -> int:
     return exitcodes.OK
 
 
+def preflight(args: argparse.Namespace) -> None:
+    """A bad targets file or an unset ${VAR} is the user's input, not the target's fault: one
+    located paragraph and exit 2 before anything starts (ConfigError, reported by the CLI)."""
+    from aigw_common.redaction import Redactor
+    from aigw_conformance.run.options import RunOptions
+    from aigw_conformance.run.start import declared_target
+
+    declared_target(RunOptions(target=args.target, targets_file=Path(args.targets_file) if args.targets_file else None),
+                    Redactor())
+
+
 def main(args: argparse.Namespace) -> int:
     import pytest
 
+    preflight(args)
     run_id = args.run_id or new_run_id()
     rc = int(pytest.main(pytest_args(args, run_id), plugins=[]))
     return exit_code(rc, Path(args.report_dir) / run_id / "conformance.json")

@@ -40,3 +40,6 @@ class FuzzContext:
     redactor: Redactor = field(default_factory=Redactor)
     mint_path: object | None = None
     token_prefix: str = "aigw-fuzz-"
+    # with capture on: tells an answer the tap wrote itself (its error page) from the gateway's,
+    # so the engines report "no answer" instead of judging the tap's 502
+    tap_answer: Callable[[object], bool] | None = None

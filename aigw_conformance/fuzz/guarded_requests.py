@@ -15,12 +15,22 @@ from requests.adapters import HTTPAdapter
 from aigw_common.netguard import NetworkPolicy
 
 
+class TapAnswered(requests.ConnectionError):
+    """The capture tap answered itself: the target gave no answer to this request."""
+
+
 class _GuardedAdapter(HTTPAdapter):
-    def __init__(self, policy: NetworkPolicy, timeout: float, mint_path=None) -> None:
+    def __init__(self, policy: NetworkPolicy, timeout: float, mint_path=None, tap_answer=None) -> None:
         super().__init__(max_retries=0)
         self._policy = policy
         self._timeout = timeout
         self._mint_path = mint_path
+        self._tap_answer = tap_answer
+
+    def _checked(self, response):
+        if self._tap_answer is not None and self._tap_answer(response.headers):
+            raise TapAnswered(f"the capture tap answered {response.status_code} itself: the target gave no answer")
+        return response
 
     def send(self, request, **kwargs):
         if kwargs.get("proxies"):
@@ -29,23 +39,23 @@ class _GuardedAdapter(HTTPAdapter):
         self._policy.check(parts.hostname or "", parts.port)
         kwargs["timeout"] = self._timeout
         if self._mint_path is None:
-            return super().send(request, **kwargs)
+            return self._checked(super().send(request, **kwargs))
         body = request.body if isinstance(request.body, bytes) else (request.body or "").encode()
         named = self._mint_path.prefixed(request.method, parts.path, body)
         if named != body:   # an engine-invented token name gets the run's prefix
             request.body = named
             request.headers["Content-Length"] = str(len(named))
-        response = super().send(request, **kwargs)
+        response = self._checked(super().send(request, **kwargs))
         cred = request.headers.get("Coder-Session-Token")
         self._mint_path.answered(request.method, parts.path, response.status_code, response.content or b"",
                                  lambda: cred)
         return response
 
 
-def session(policy: NetworkPolicy, timeout: float, mint_path=None) -> requests.Session:
+def session(policy: NetworkPolicy, timeout: float, mint_path=None, tap_answer=None) -> requests.Session:
     s = requests.Session()
     s.trust_env = False  # no proxy or netrc from the environment: the policy decides
-    adapter = _GuardedAdapter(policy, timeout, mint_path)
+    adapter = _GuardedAdapter(policy, timeout, mint_path, tap_answer)
     s.mount("http://", adapter)
     s.mount("https://", adapter)
     return s

@@ -13,6 +13,7 @@ import re
 import time
 from pathlib import Path
 
+import requests
 import schemathesis
 from hypothesis import HealthCheck, Phase, find, settings
 from hypothesis.errors import NoSuchExample, Unsatisfiable
@@ -20,7 +21,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.openapi.checks import IgnoredAuth
 from schemathesis.specs.openapi.checks import ignored_auth
 
-from aigw_conformance.errors import MismatchDetail
+from aigw_conformance.errors import MismatchDetail, TransportError
 from aigw_conformance.fuzz.context import FuzzContext
 from aigw_conformance.fuzz.guarded_requests import session as guarded_session
 
@@ -81,21 +82,30 @@ def _failure_text(exc: BaseException, ctx: FuzzContext) -> str:
     return ctx.redactor.redact(" ".join(str(exc).split()))[:1500]
 
 
+def no_answer(exc: BaseException, ctx: FuzzContext) -> TransportError:
+    return TransportError(f"the target did not answer the fuzz engine: {_failure_text(exc, ctx)[:300]}",
+                          url=ctx.base_url)
+
+
 def fuzz_operation(operation, ctx: FuzzContext, sess, token: str, *, generated: bool,
                    max_examples: int, deadline_s: float, seed: int) -> MismatchDetail | None:
     failures: dict[int, str] = {}
+    unanswered: list[BaseException] = []
     started = time.monotonic()
     sent = [0]
 
     def fails(case) -> bool:
         over = time.monotonic() - started > (2 if failures else 1) * deadline_s
-        if over or sent[0] >= 3 * max_examples:
+        if over or unanswered or sent[0] >= 3 * max_examples:
             return False
         sent[0] += 1
         headers = auth_headers(operation, ctx, token, generated)
         try:
             case.call_and_validate(session=sess, headers=headers,
                                    checks=[not_a_server_error, protocol_ignored_auth])
+        except requests.RequestException as exc:
+            unanswered.append(exc)   # judged after the search: no answer is no finding
+            return False
         except (Exception, BaseExceptionGroup) as exc:  # FailureGroup is a BaseExceptionGroup
             failures[id(case)] = failures[-1] = _failure_text(exc, ctx)
             return True
@@ -106,6 +116,10 @@ def fuzz_operation(operation, ctx: FuzzContext, sess, token: str, *, generated: 
     try:
         minimal = find(operation.as_strategy(), fails, settings=conf, random=random.Random(seed))
     except (NoSuchExample, Unsatisfiable):
+        minimal = None
+    if unanswered and not failures:
+        raise no_answer(unanswered[0], ctx)
+    if minimal is None:
         return None
     why = failures.get(id(minimal), failures.get(-1, "failed"))
     mode = "generated credentials" if generated else "valid credentials + ignored_auth probes"
@@ -132,7 +146,7 @@ def run(ctx: FuzzContext, *, stateful: bool, max_examples: int, deadline_s: floa
     ctx.redactor.add_token(token)
     details: list[MismatchDetail] = []
     log: list[str] = []
-    with guarded_session(ctx.policy, ctx.timeout, ctx.mint_path) as sess:
+    with guarded_session(ctx.policy, ctx.timeout, ctx.mint_path, ctx.tap_answer) as sess:
         for result in schema.get_all_operations():
             operation = result.ok()
             if not selected(operation, ctx, options):

@@ -37,11 +37,13 @@ def _h11_accepts(headers: list[tuple[bytes, bytes]]) -> bool:
 
 
 def send(client: httpx.Client, policy: netguard.NetworkPolicy, method: str, url: str,
-         headers, timeout: float) -> Outcome:
+         headers, timeout: float, tap_answer=None) -> Outcome:
     encoded = _encode(headers)
     if _h11_accepts(encoded):
         try:
             response = client.request(method, url, headers=encoded, timeout=timeout)
+            if tap_answer is not None and tap_answer(response.headers):
+                return Outcome(None, f"the capture tap answered {response.status_code} itself")
             return Outcome(response.status_code)
         except httpx.TimeoutException:
             return Outcome(None, f"no answer within {timeout:g} s")

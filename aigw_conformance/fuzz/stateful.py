@@ -17,7 +17,10 @@ from hypothesis.errors import Flaky, Unsatisfiable
 from hypothesis.stateful import run_state_machine_as_test
 from schemathesis.checks import not_a_server_error
 
+import requests
+
 from aigw_conformance.errors import MismatchDetail
+from aigw_conformance.fuzz.schemathesis_engine import no_answer
 from aigw_conformance.fuzz.context import FuzzContext
 from aigw_conformance.fuzz.guarded_requests import session as guarded_session
 
@@ -133,7 +136,7 @@ def run(schema, ctx: FuzzContext, *, max_examples: int, deadline_s: float, seed:
     started = time.monotonic()
     done = 0
     notes: list[str] = []
-    with guarded_session(ctx.policy, ctx.timeout, ctx.mint_path) as sess:
+    with guarded_session(ctx.policy, ctx.timeout, ctx.mint_path, ctx.tap_answer) as sess:
         machine = build_machine(schema, ctx, sess, token)
         while done < max_examples and time.monotonic() - started < deadline_s:
             chunk = min(CHUNK, max_examples - done)
@@ -150,7 +153,10 @@ def run(schema, ctx: FuzzContext, *, max_examples: int, deadline_s: float, seed:
                 # The server's state differs between hypothesis' replays (tokens really are
                 # minted and deleted); that ends this chunk but is no finding about the gateway.
                 notes.append(f"chunk {done // CHUNK}: {type(exc).__name__}")
-            except (Exception, BaseExceptionGroup) as exc:  # transport errors and the like
+            except requests.RequestException as exc:
+                # no answer from the target is no finding about it: the step has no verdict
+                raise no_answer(exc, ctx) from exc
+            except (Exception, BaseExceptionGroup) as exc:
                 if not machine.findings:
                     return [_detail(str(exc), ctx, seed)]
             if machine.findings:

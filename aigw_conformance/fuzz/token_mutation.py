@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, Phase, find, settings
 from hypothesis.errors import NoSuchExample, Unsatisfiable
 
 from aigw_common import netguard
-from aigw_conformance.errors import MismatchDetail, TargetError
+from aigw_conformance.errors import MismatchDetail, TargetError, TransportError
 from aigw_conformance.fuzz.context import FuzzContext
 from aigw_conformance.fuzz.extract import may_authenticate
 from aigw_conformance.fuzz.masking import mask_token
@@ -78,19 +78,27 @@ def run(ctx: FuzzContext, *, max_examples: int, deadline_s: float, seed: int,
 
     with netguard.client(ctx.policy, timeout=ctx.timeout) as client:
         baseline = send(client, ctx.policy, method, url, [("Authorization", f"Bearer {token}")],
-                        ctx.timeout)
-        if baseline.status is None or baseline.status in REJECTION or baseline.status >= 500:
+                        ctx.timeout, ctx.tap_answer)
+        if baseline.status is None:
+            raise TransportError(f"the target did not answer the fuzz engine on {method} {url}: "
+                                 f"{baseline.problem}", url=url)
+        if baseline.status in REJECTION or baseline.status >= 500:
             raise TargetError(f"the freshly minted token was not accepted on {method} {url} "
                               f"(observed {baseline.status or baseline.problem}); cannot fuzz")
+
+        unanswered: list[str] = []
 
         def is_finding(p: Presentation) -> bool:
             if p in seen:
                 return True
-            if not budget.allows():
+            if unanswered or not budget.allows():
                 return False
             budget.sent += 1
-            outcome = send(client, ctx.policy, method, url, list(p.headers), ctx.timeout)
+            outcome = send(client, ctx.policy, method, url, list(p.headers), ctx.timeout, ctx.tap_answer)
             log.append(f"{outcome.status or outcome.problem}\t{p.describe()}")
+            if outcome.status is None and (outcome.problem or "").startswith("the capture tap"):
+                unanswered.append(outcome.problem or "")   # the harness's own answer: no finding
+                return False
             why = judge(p, outcome, token)
             if why is None:
                 return False
@@ -107,6 +115,8 @@ def run(ctx: FuzzContext, *, max_examples: int, deadline_s: float, seed: int,
                            random=random.Random(seed))
         except (NoSuchExample, Unsatisfiable):
             minimal = None
+        if unanswered and minimal is None:
+            raise TransportError(f"the target stopped answering the fuzz engine: {unanswered[0]}", url=url)
 
     def safe(text: str) -> str:
         return mask_token(ctx.redactor.redact(text), token)

@@ -147,17 +147,36 @@ def compile_report(results: list[ScenarioResult], catalogue=None, target: dict |
         "requiredProfiles": sorted(required) if required else None,
         "profiles": profiles,
         "requirements": _requirements(results),
-        "scenarios": [{**asdict(r), "requirements": list(r.requirements), "evidence": list(r.evidence),
+        "scenarios": [{**_scenario_fields(r), "requirements": list(r.requirements), "evidence": list(r.evidence),
                        "expectedFailure": match(r.id, expected) is not None}
                       for r in sorted(results, key=lambda r: r.id)],
         "expectedFailures": exp_out,
+        "transport": transport_summary(results),
         "verdict": verdict(results, required, expected),
     }
+
+
+def _scenario_fields(r: ScenarioResult) -> dict[str, Any]:
+    fields = asdict(r)
+    fields["errorKind"] = fields.pop("error_kind")
+    return fields
+
+
+def transport_summary(results: list[ScenarioResult]) -> dict[str, Any]:
+    """How many scenarios got no answer from the target, how many were not attempted, and why."""
+    got_none = [r for r in results if r.error_kind == "transport"]
+    skipped = [r for r in results if r.error_kind == "not-attempted"]
+    first = min(got_none, key=lambda r: r.id).reason if got_none else ""
+    return {"noAnswer": len(got_none), "notAttempted": len(skipped), "firstCause": first}
 
 
 def summary_lines(report: ConformanceReport) -> list[str]:
     """A short human summary (terminal and summary.md)."""
     lines = [f"Verdict: {report['verdict']['result'].upper()} - {report['verdict']['reason']}"]
+    tr = report.get("transport") or {}
+    if tr.get("noAnswer") or tr.get("notAttempted"):
+        lines.append(f"Target unreachable: {tr['noAnswer']} scenario(s) got no answer, {tr['notAttempted']} more "
+                     f"not attempted; first cause: {tr['firstCause']}")
     for p in report["profiles"]:
         for level in ("must", "should"):
             s = p[level]["statistics"]

@@ -28,7 +28,8 @@ class LazyRun:
     def get(self) -> Run:
         with self._lock:
             if self._failure is not None:
-                raise self._failure
+                # a fresh traceback each time: re-raising one instance would grow it by every item
+                raise self._failure.with_traceback(None)
             if self._run is None:
                 self._run = self._start()
             return self._run

@@ -100,6 +100,17 @@ def _acquire_tokens(ctx: CaseContext, state: CaseState) -> None:
             state.tokens[name] = tok
 
 
+def _endpoints_needed(ctx: CaseContext) -> list[str]:
+    needed = {("proxy" if st.request.via == "proxy" else st.request.endpoint)
+              for st in ctx.case.scenario.steps if isinstance(st, RequestStep)}
+    mints = ctx.run.target.has("token-api") and any(
+        spec.kind != "none" and not spec.kind.startswith(MALFORMED_PREFIX)
+        for spec in ctx.case.scenario.tokens.values())
+    if mints:
+        needed.add(ctx.deployment)
+    return sorted(needed)
+
+
 def mismatch(ctx: CaseContext, state: CaseState, details: list[MismatchDetail]) -> Mismatch:
     return Mismatch(ctx.case.test_id, list(ctx.case.scenario.requirement), details,
                     evidence=", ".join(state.evidence) or None)
@@ -111,10 +122,12 @@ def run_case(ctx: CaseContext, state: CaseState) -> None:
     reason = skip_reason(ctx.run, ctx.case, ctx.deployment)
     if reason:
         raise NotRunnable(reason)
-    # The token API is the deployment's own endpoint: a dead one ends the case before any minting.
-    open_reason = ctx.run.breaker.open_reason(ctx.deployment)
-    if open_reason is not None:
-        raise CircuitOpen(open_reason, endpoint=ctx.deployment)
+    # An endpoint that already failed several scenarios in a row ends this one before any request
+    # (the token API counts as the deployment's own endpoint when tokens are minted).
+    for endpoint in _endpoints_needed(ctx):
+        open_reason = ctx.run.breaker.open_reason(endpoint)
+        if open_reason is not None:
+            raise CircuitOpen(open_reason, endpoint=endpoint)
     try:
         _acquire_tokens(ctx, state)
     except TransportError as exc:

@@ -10,6 +10,11 @@ from aigw_conformance.tokens.naming import run_prefix
 from .case import CaseContext
 
 
+def _tap_answer(headers) -> bool:
+    from aigw_conformance.capture.tap_errors import is_tap_answer
+    return is_tap_answer(headers)
+
+
 def run_fuzz_step(ctx: CaseContext, step: FuzzStep, label: str) -> list[MismatchDetail]:
     from aigw_conformance.fuzz import FuzzContext, run_fuzz_step as run_engine
 
@@ -26,7 +31,8 @@ def run_fuzz_step(ctx: CaseContext, step: FuzzStep, label: str) -> list[Mismatch
         providers=sorted(dict(run.target.providers).values()), mint_token=mint,
         operator_token=run.operator_token, policy=run.policy, timeout=run.timeout, seed=step.fuzz.seed,
         record=lambda name, text: ctx.attach(name, run.redactor.redact(text)),
-        redactor=run.redactor, mint_path=run.mint_path, token_prefix=run_prefix(run.options.run_id))
+        redactor=run.redactor, mint_path=run.mint_path, token_prefix=run_prefix(run.options.run_id),
+        tap_answer=_tap_answer if run.capture is not None else None)
     details = run_engine(step, fuzz_ctx)
     for d in details:
         d.step = d.step or label

@@ -155,6 +155,10 @@ class ProxyRunner:
         sock.sendall(sent)
         raw, eof = _read_head(sock, deadline)
         status, reason, headers = parse_head(raw)
+        if status is None and raw.strip():
+            # bytes, but not an HTTP answer: that is no proxy's answer to observe
+            raise TransportError(f"the proxy {self._where} answered something that is not HTTP "
+                                 f"({raw[:40]!r})", url=request.url)
         if status is None:
             return Handshake(sent, raw, None, closed=True)
         body = raw.split(b"\r\n\r\n", 1)[1] if b"\r\n\r\n" in raw else b""

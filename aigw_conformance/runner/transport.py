@@ -20,6 +20,7 @@ from aigw_conformance.errors import CircuitOpen, TargetError, TransportError
 from aigw_conformance.observation import Observation, WireRequest
 
 from .transport_errors import authority
+from aigw_conformance.capture.tap_errors import TapFailure, is_tap_answer
 
 if TYPE_CHECKING:
     from aigw_conformance.run.record import Run
@@ -73,19 +74,25 @@ def _attempt(run: "Run", transport: Transport, wire: WireRequest, endpoint: str,
     try:
         obs = transport.send(wire, fresh=fresh)
     except TransportError as exc:
-        raise _with_endpoint(exc, endpoint)
+        raise _as_target(exc, run, endpoint) from exc.__cause__
     if capture is not None:
         failure = _tap_failure(capture, wire, obs)
         if failure is not None:
             where = _target_authority(run, endpoint)
-            raise TransportError(f"the capture tap could not get an answer from {where}: {failure.cause}",
-                                 url=wire.url, endpoint=endpoint, stale=failure.closed_early)
+            tap = run.capture.proxy_url if endpoint == "proxy" else run.endpoints.get(endpoint)
+            url = wire.url.replace(authority(tap), where) if tap else wire.url
+            raise TransportError(f"the capture tap could not get an answer from {where}: {_plain(failure.cause, where)}",
+                                 url=url, endpoint=endpoint, stale=failure.closed_early, target=run.target.name)
     return obs
 
 
 def _tap_failure(capture, wire: WireRequest, obs: Observation):
     if wire.via == "direct":
-        return capture.failure(tracking_id=wire.tracking_id)
+        failure = capture.failure(tracking_id=wire.tracking_id)
+        if failure is None and obs.response is not None and is_tap_answer(obs.response.headers):
+            failure = TapFailure(f"{obs.response.status} {obs.response.reason} written by the tap itself",
+                                 before_response=True)
+        return failure
     if obs.local_port is None:
         return None
     closed_unanswered = obs.handshake is not None and obs.handshake.status is None
@@ -97,15 +104,33 @@ def _tap_failure(capture, wire: WireRequest, obs: Observation):
         time.sleep(0.02)
 
 
+def _plain(cause: str, where: str) -> str:
+    """mitmproxy's words for the usual failures, in the harness's own."""
+    low = cause.lower()
+    if "errno 111" in low or "connection refused" in low or "connect call failed" in low:
+        return f"connection refused by {where}"
+    if "timed out" in low or "timeout" in low:
+        return f"no answer from {where} in time"
+    return cause
+
+
 def _target_authority(run: "Run", endpoint: str) -> str:
     """Where the tap was trying to go: the target's own address, not the tap's."""
     url = run.target.proxy_url if endpoint == "proxy" else run.target.endpoint_url(endpoint)
     return authority(url) if url else endpoint
 
 
-def _with_endpoint(exc: TransportError, endpoint: str) -> TransportError:
-    exc.endpoint = exc.endpoint or endpoint
-    return exc
+def _as_target(exc: TransportError, run: "Run", endpoint: str) -> TransportError:
+    """The same failure, naming the target and not the capture tap the request went through."""
+    cause, url = exc.cause, exc.url
+    tap = None
+    if run.capture is not None:
+        tap = run.capture.proxy_url if endpoint == "proxy" else run.endpoints.get(endpoint)
+    if tap:
+        real = _target_authority(run, endpoint)
+        cause = cause.replace(authority(tap), f"{real} (through the capture tap)")
+        url = (url or "").replace(authority(tap), real) or None
+    return TransportError(cause, url=url, endpoint=exc.endpoint or endpoint, stale=exc.stale, target=run.target.name)
 
 
 def _path(url: str) -> str:
