@@ -9,7 +9,6 @@ never from fixtures.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
@@ -17,19 +16,10 @@ from aigw_conformance.errors import AigwError, ConfigError, Mismatch, ScenarioEr
 from aigw_conformance.redact import REDACTOR, redact
 
 from .runner.execute import CaseRun
+from .scenario.discovery import is_suite_file  # noqa: F401 - field: by content, under named roots
 from .session import RunContext
 
 RUN_KEY = pytest.StashKey[RunContext]()
-_SCENARIOS_KEY = re.compile(r"^scenarios\s*:", re.MULTILINE)
-
-
-def is_suite_file(path: Path) -> bool:
-    if path.suffix not in (".yaml", ".yml") or "suites" not in path.parts:
-        return False
-    try:
-        return bool(_SCENARIOS_KEY.search(path.read_text(encoding="utf-8", errors="replace")))
-    except OSError:
-        return False
 
 
 def mark_name(text: str) -> str:

@@ -19,11 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from aigw_conformance import resources
 from aigw_conformance.errors import AigwError, ConfigError, TargetError
 from aigw_conformance.netguard import LOOPBACK_ONLY, NetworkPolicy
 from aigw_conformance.redact import REDACTOR, redact
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass
@@ -89,7 +88,7 @@ class RunContext:
         return self._catalogue
 
     def targets_file(self) -> Path:
-        return self.options.targets_file or (REPO_ROOT / "targets.yaml")
+        return resources.targets_file(self.options.targets_file)  # --targets-file, ./targets.yaml, shipped
 
     def describe_target(self) -> dict:
         """The target as it goes into the report: names and URLs, never a secret."""

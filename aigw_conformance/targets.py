@@ -14,14 +14,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Mapping
 
+from aigw_conformance import resources
 from aigw_conformance.errors import ConfigError
 from aigw_conformance.features import FEATURES
 from aigw_conformance.redact import REDACTOR
 from aigw_conformance.scenario.routes import PREFIXES
+from aigw_conformance.safeyaml import read_text
 from aigw_conformance.scenario.yamlmarks import YamlProblem, dotted, line_of, load_with_lines
 from aigw_conformance.tokens.kinds import KINDS
 
-DEFAULT_PATH = Path(__file__).resolve().parent.parent / "targets.yaml"
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _KEYS = {"kind", "description", "base_url", "prefixes", "era", "profiles", "providers", "credential_modes",
          "endpoints", "proxy_url", "proxy_ca", "canary_url", "central_keys", "features", "tokens", "network",
@@ -280,14 +281,14 @@ def load_targets(path: Path | str | None = None, *, only: str | None = None,
                  environ: Mapping[str, str] | None = None) -> dict[str, Target]:
     """Read targets.yaml. With `only`, build just that target (other targets' ${VAR}s need not be
     set). A `reference` target is a placeholder until `Target.for_reference(state)` replaces it."""
-    p = Path(path) if path is not None else DEFAULT_PATH
+    p = Path(path) if path is not None else resources.default_targets_file()
     env = os.environ if environ is None else environ
     try:
-        data, lines = load_with_lines(p.read_text(encoding="utf-8"))
+        data, lines = load_with_lines(read_text(p))
     except OSError as exc:
         raise ConfigError(f"cannot read the targets file ({exc.strerror})", file=str(p)) from None
     except YamlProblem as exc:
-        raise ConfigError(exc.message, file=str(p), line=exc.line) from None
+        raise ConfigError(exc.message, file=str(p), line=exc.line, field=exc.field) from None
     if not isinstance(data, dict) or not isinstance(data.get("targets"), dict):
         raise ConfigError("expected a mapping with `targets:` (name → settings)", file=str(p), line=1,
                           field="targets")
@@ -303,12 +304,12 @@ def load_targets(path: Path | str | None = None, *, only: str | None = None,
 
 
 def default_target_name(path: Path | str | None = None) -> str:
-    p = Path(path) if path is not None else DEFAULT_PATH
+    p = Path(path) if path is not None else resources.default_targets_file()
     try:
-        data, _ = load_with_lines(p.read_text(encoding="utf-8"))
+        data, _ = load_with_lines(read_text(p))
     except (OSError, YamlProblem):
         return "reference"
     return str(data.get("default", "reference")) if isinstance(data, dict) else "reference"
 
 
-__all__ = ["Target", "TokenSource", "Timeouts", "load_targets", "default_target_name", "DEFAULT_PATH"]
+__all__ = ["Target", "TokenSource", "Timeouts", "load_targets", "default_target_name"]
