@@ -217,7 +217,13 @@ def explain_scenario(ident: str, know: Knowledge, protocol: str) -> str:
 
 
 def _where(s: ScenarioInfo) -> str:
-    return f"{s.file}:{s.line}" if s.line else (s.file or "?")
+    file = s.file
+    if file and Path(file).is_absolute():  # shorter inside the working directory (a checkout)
+        try:
+            file = str(Path(file).relative_to(Path.cwd()))
+        except ValueError:
+            pass
+    return f"{file}:{s.line}" if s.line else (file or "?")
 
 
 def _run_scenarios(know: Knowledge, ident: str) -> list[dict]:

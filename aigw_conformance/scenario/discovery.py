@@ -3,8 +3,8 @@
 A suite is recognised by its content, a top-level `scenarios:` key, wherever it lives and whatever
 its folder is called. It is collected only under a *suite root*, a path the run names as suites:
 every `--aigw-suites PATH` (what `aigw-conformance run --suites` passes), every YAML file named on
-the pytest command line, and, for `pytest suites` in a checkout, a named folder with a part called
-`suites`. So `pytest tests` never collects a YAML file of the project's own tests as a suite.
+the pytest command line, and, for `pytest suites` in a checkout, a named folder called `suites` that
+holds suite files. So `pytest tests` never collects a YAML file of the project's own tests as a suite.
 """
 
 from __future__ import annotations
@@ -41,9 +41,14 @@ def suite_roots(args: Iterable[str], named: Iterable[str | Path], invocation_dir
     for arg in args:
         given = Path(str(arg).split("::", 1)[0])
         p = invocation_dir / given
-        if (p.suffix in SUFFIXES and p.is_file()) or (p.is_dir() and "suites" in given.parts):
+        if (p.suffix in SUFFIXES and p.is_file()) or (p.is_dir() and p.name == "suites" and _holds_suites(p)):
             roots.append(p.resolve())
     return tuple(dict.fromkeys(roots))
+
+
+def _holds_suites(folder: Path) -> bool:
+    """`pytest suites` names the suites folder of a checkout; tests/suites (Python tests) holds none."""
+    return any(looks_like_suite(f) for f in folder.iterdir() if f.suffix in SUFFIXES)
 
 
 def is_suite_file(path: Path, roots: tuple[Path, ...]) -> bool:
