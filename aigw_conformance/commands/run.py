@@ -18,6 +18,10 @@ from aigw_conformance import exitcodes, resources
 from aigw_conformance.scenario.discovery import check_named
 from aigw_conformance.session import new_run_id
 
+# field: pytest plugins of the environment that have no part in a run and write into its output
+# (pytest-benchmark warns on every -n run; pytest-randomly prints its seed and shuffles scenarios).
+NO_FOREIGN_PLUGINS = ("-p", "no:benchmark", "-p", "no:randomly")
+
 NAME = "run"
 HELP = "run the conformance suites against a target (pytest options pass through)"
 
@@ -41,7 +45,7 @@ def pytest_args(args: argparse.Namespace, run_id: str) -> list[str]:
     suites = Path(args.suites) if args.suites else resources.suites_dir()  # field: packaged by default
     out = [str(suites), "--aigw-suites", str(suites), "--rootdir", str(suites.resolve().parent),  # field
            "-c", str(resources.run_ini()),  # field: the user's pytest.ini/pyproject.toml does not apply
-           "-p", "no:cacheprovider", "-p", "aigw_conformance.pytest_plugin",
+           "-p", "no:cacheprovider", *NO_FOREIGN_PLUGINS, "-p", "aigw_conformance.pytest_plugin",
            "--aigw-target", args.target, "--aigw-report-dir", str(args.report_dir), "--aigw-run-id", run_id,
            "--aigw-capture", args.capture, f"--junitxml={run_dir / 'junit.xml'}",
            "-o", "junit_logging=no", "-o", "junit_family=xunit2",
