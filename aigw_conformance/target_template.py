@@ -5,7 +5,7 @@ must supply is either given on the command line (the base URL) or a `${VAR}` rea
 environment when the target is used, so the file loads with `targets.load_targets` as soon as its
 variables are set. The entry is inserted at the end of the existing `targets:` mapping (after any
 commented examples there), never by rewriting the file through a YAML dumper, which would drop the
-comments people keep in it.
+comments people keep in it. A new file starts as a copy of the shipped targets.yaml.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from aigw_conformance import resources
 from aigw_conformance.errors import ConfigError
 from aigw_conformance.safeyaml import YamlProblem, compose_all, load, read_text
 
@@ -96,7 +97,9 @@ def add_to_file(path: Path, t: NewTarget) -> int:
         raise ConfigError(f"not a valid target name {t.name!r} (letters, digits, . _ -)", field="NAME")
     if t.tokens not in ("coder-api", "static"):
         raise ConfigError("--tokens must be coder-api or static", field="--tokens")
-    text = read_text(path) if path.exists() else ""
+    # A new file starts as the shipped one: ./targets.yaml replaces it for `run`, so it keeps the
+    # embedded `reference` target (the default) and the commented examples.
+    text = read_text(path) if path.exists() else read_text(resources.default_targets_file())
     new, line = _insert(text, t, str(path))
     try:
         written = load(new)

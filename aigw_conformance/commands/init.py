@@ -1,4 +1,5 @@
-"""Add a commented entry for a new external target to ./targets.yaml (created when missing).
+"""Add a commented entry for a new external target to ./targets.yaml (created from the shipped one,
+with its `reference` target, when missing).
 
 The entry names every value the target needs; secrets and unknown values are `${VAR}`s read from
 the environment when the target is used. An existing target of the same name is never overwritten.
