@@ -31,10 +31,13 @@ def find_allure(root: Path | None = None) -> Path | None:
     return None
 
 
-def missing_hint(allure: Path | None, node: str | None = None, checkout: Path | None = None) -> str | None:
+def missing_here(allure: Path | None) -> str | None:
+    """missing_hint for this machine: Node.js on PATH, the checkout this package runs from."""
+    return missing_hint(allure, node=shutil.which("node") or "", checkout=resources.checkout_root())
+
+
+def missing_hint(allure: Path | None, *, node: str, checkout: Path | None) -> str | None:
     """One line saying what to install so `aigw-conformance report` can run, or None when nothing."""
-    node = node if node is not None else (shutil.which("node") or "")
-    checkout = checkout if checkout is not None else resources.checkout_root()
     get_allure = (f"run `npm ci` at the repository top ({checkout})" if checkout is not None
                   else f"run `npm install -g {ALLURE_NPM}`")
     if not node:
@@ -53,4 +56,4 @@ def _major_version(exe: Path) -> int | None:
     return int(m.group(1)) if m else None
 
 
-__all__ = ["ALLURE_NPM", "find_allure", "missing_hint"]
+__all__ = ["ALLURE_NPM", "find_allure", "missing_here", "missing_hint"]

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aigw_conformance.errors import ConfigError
-from aigw_conformance.report.allure_cli import find_allure, missing_hint
+from aigw_conformance.report.allure_cli import find_allure, missing_here
 from aigw_conformance.redact import redact
 
 ALLURE_TIMEOUT_S = 180          # a few thousand results take seconds; this only stops a hang
@@ -57,7 +57,7 @@ def generate(run_dir: Path, *, allure: Path | None = None, single_file: bool = F
         raise ConfigError(f"{results}: no allure results (*-result.json); the run wrote none, "
                           "or RUN_DIR is not a run folder")
     exe = allure or find_allure()
-    hint = missing_hint(exe)
+    hint = missing_here(exe)
     if hint is not None:
         raise ConfigError(hint)
     staging = run_dir / ".html-staging"
