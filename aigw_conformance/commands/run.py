@@ -89,6 +89,9 @@ def main(args: argparse.Namespace) -> int:
 
     if args.suites:
         check_named(args.suites)  # field: a path without a suite is exit 2 with a reason, not "no tests ran"
+    # field: a bad targets file (or ${VAR} unset) is exit 2 before anything starts, not an error per scenario
+    from aigw_conformance.targets import load_targets
+    load_targets(resources.targets_file(args.targets_file), only=args.target)
     run_id = args.run_id or new_run_id()
     rc = int(pytest.main(pytest_args(args, run_id), plugins=[]))
     return exit_code(rc, Path(args.report_dir) / run_id / "conformance.json")

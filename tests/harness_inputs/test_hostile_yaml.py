@@ -25,6 +25,9 @@ from aigw_conformance.errors import ConfigError
 from aigw_conformance.report.expected_failures import load_expected_failures
 
 SECONDS = 2.0
+# libyaml 0.2.5 has its own nesting limit (1,000) that its scanner may reach, scanning ahead, before
+# the composer sees level 65 (seen with PyYAML 6.0.2 wheels on Python 3.12): still located, exit 2.
+LIBYAML_DEPTH = "not valid YAML: exceeded maximum nesting depth"
 MAX_RSS_MB = 200          # a whole `validate` process; the same command on a valid file uses ~60 MB
 MAX_PEAK_MB = 20          # Python allocations of the in-process call
 
@@ -131,6 +134,8 @@ def test_hostile_file_is_a_located_input_error(kind, shape, tmp_path, tiny, caps
     assert elapsed < SECONDS, f"{kind}/{shape}: {elapsed:.2f} s"
     first = err.strip().splitlines()[0]
     assert first.startswith(f"{'' if kind == 'suite' else 'aigw-conformance: '}{expected_location(path, shape, head_lines)}")
+    if LIBYAML_DEPTH in first and shape.startswith("deep"):
+        return  # a newer libyaml refused it first, while scanning ahead: located, exit 2, but no field
     assert message in first
     if FIELDS[shape]:
         assert f"field {FIELDS[shape]}" in first, first
@@ -155,7 +160,8 @@ def test_expected_failures_file_of_gate(shape, tmp_path) -> None:
     with pytest.raises(ConfigError) as info:
         load_expected_failures(path)
     assert time.perf_counter() - started < SECONDS
-    assert str(info.value).startswith(expected_location(path, shape, head_lines)) and message in str(info.value)
+    assert str(info.value).startswith(expected_location(path, shape, head_lines))
+    assert message in str(info.value) or (shape.startswith("deep") and LIBYAML_DEPTH in str(info.value))
 
 
 def _measure(cmd: list[str], cwd: Path) -> tuple[int, str, float, float]:
@@ -176,7 +182,7 @@ def test_validate_command_refuses_within_two_seconds_and_bounded_memory(shape, t
     path, message, _ = write_hostile(tmp_path, "suite", shape)
     rc, err, wall, rss = _measure([sys.executable, "-m", "aigw_conformance", "validate", str(path)], tmp_path)
     assert rc == exitcodes.INVALID_INPUT, err
-    assert message in err and "Traceback" not in err
+    assert (message in err or shape.startswith("deep") and LIBYAML_DEPTH in err) and "Traceback" not in err
     assert wall < SECONDS, f"{shape}: {wall:.2f} s"
     assert rss < MAX_RSS_MB, f"{shape}: {rss:.0f} MiB"
 
@@ -193,6 +199,15 @@ def test_run_refuses_a_hostile_suite_before_starting_anything(tmp_path) -> None:
     collected = re.search(r"1 error in ([0-9.]+)s", out)
     assert collected and float(collected.group(1)) < SECONDS, out
     assert not any((tmp_path / "reports").rglob("conformance.json")) if (tmp_path / "reports").exists() else True
+
+
+def test_run_refuses_a_hostile_targets_file_as_input_not_as_an_unreachable_target(tmp_path, capsys) -> None:
+    path, message, head_lines = write_hostile(tmp_path, "targets", "bomb")
+    rc = cli.main(["run", "--targets-file", str(path), "--capture", "off", "--report-dir", str(tmp_path / "r")])
+    err = capsys.readouterr().err
+    assert rc == exitcodes.INVALID_INPUT, err   # was 3: every scenario errored on the target's start
+    assert err.startswith(f"aigw-conformance: {path}, line {head_lines + 5}, field 'e[") and message in err
+    assert not (tmp_path / "r").exists()
 
 
 def test_files_just_inside_the_limits_still_load(tmp_path) -> None:
