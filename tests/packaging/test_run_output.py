@@ -52,3 +52,16 @@ def test_run_leaves_foreign_plugins_out_and_reads_only_its_own_ini() -> None:
     assert args[args.index("-c") + 1].endswith("aigw_conformance/run.ini")
     assert "no:benchmark" in args and "no:randomly" in args
     assert args[0] == args[args.index("--aigw-suites") + 1]
+
+
+def test_list_into_a_closed_pipe_is_not_an_internal_error(tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    proc = subprocess.run(f"'{sys.executable}' -m aigw_conformance list | head -1", shell=True, cwd=tmp_path,
+                          env=env, capture_output=True, text=True, timeout=60)
+    assert proc.stdout.startswith("SCENARIO") and "internal error" not in proc.stderr, proc.stderr
