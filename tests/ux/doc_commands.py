@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 PROG = "aigw-conformance"
 # Sample values for placeholders and for the CI recipes' shell variables.
-PLACEHOLDERS = {"NAME": "reference", "P": "core", "ID": "AUTH-HTTP-001", "RUN_DIR": "reports/latest",
+PLACEHOLDERS = {"NAME": "reference", "P": "core", "ID": "AUTH-HTTP-001", "RUN_DIR": "reports/latest", "PATH": "my-checks",
                 "<requirement>": "AUTH-HTTP-001", "<run-id>": "latest", "suites/…": "suites"}
 SHELL_VARS = {"TARGET": "reference", "args": "--profile core --profile lifecycle"}
 
@@ -98,7 +98,7 @@ def _segments(snippet: str) -> list[str]:
 
 def _command(path: Path, line: int, segment: str) -> DocCommand | None:
     text = segment
-    synopsis = bool(re.search(r"\[|…|\b(NAME|ID|RUN_DIR|P)\b|<[a-z-]+>", text))
+    synopsis = bool(re.search(r"\[|…|\b(NAME|ID|RUN_DIR|PATH|P)\b|<[a-z-]+>", text))
     concrete = re.sub(r"\[pytest args…\]", "", text)
     concrete = re.sub(r"\[([^\]]*)\]", r"\1", concrete)          # optional parts: check them too
     concrete = concrete.replace("…", " ")
@@ -110,3 +110,16 @@ def _command(path: Path, line: int, segment: str) -> DocCommand | None:
         raise AssertionError(f"{path.name}:{line}: a shell variable the test has no sample for: {segment}")
     argv = tuple(shlex.split(concrete, comments=True))
     return DocCommand(str(path.relative_to(ROOT)), line, segment, argv[1:], synopsis)
+
+
+def documented_targets() -> dict[str, dict]:
+    """The target entries the guides tell the user to add (```yaml blocks with `targets:`)."""
+    import yaml
+
+    out: dict[str, dict] = {}
+    for path in sorted((ROOT / "docs").glob("*.md")):
+        for block in re.findall(r"```yaml\n(.*?)```", path.read_text(encoding="utf-8"), re.S):
+            data = yaml.safe_load(block)
+            if isinstance(data, dict) and isinstance(data.get("targets"), dict):
+                out.update(data["targets"])
+    return out

@@ -34,18 +34,24 @@ from pathlib import Path
 
 import httpx
 import pytest
+import yaml
 
 from aigw_conformance import cli, exitcodes
 from aigw_conformance.report.allure_cli import find_allure
 
 sys.path.insert(0, str(Path(__file__).parent))
-from doc_commands import ROOT, DocCommand, commands  # noqa: E402
+from doc_commands import ROOT, DocCommand, commands, documented_targets  # noqa: E402
 
 COMMANDS = commands()
 # Documented ahead of the code, owned elsewhere: strict, so the mark must go when the command lands.
 PENDING = {("clean",): "`aigw-conformance clean` belongs to issue 12 section 4 (cleanup), not written yet"}
 PARSE_ONLY = {("selftest",), ("report", "--open"), ("report", "reports/latest", "--open")}
 K_RUN = ("run", "--target", "reference", "-k", "HDR-XAPIKEY-ACCEPTED")
+# The guides' target entries (`staging`, `local`) go into the user's targets.yaml; their operator
+# tokens come from the environment, as the guides say.
+DOC_TARGETS = documented_targets()
+DOC_ENV = {spec["tokens"]["operator_token_env"]: "abcdefghij-abcdefghijklmnopqrstuv"
+           for spec in DOC_TARGETS.values() if "operator_token_env" in (spec.get("tokens") or {})}
 
 
 def _id(c: DocCommand) -> str:
@@ -105,7 +111,7 @@ def _env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     env["CI"] = "true"  # plain progress lines, as in the recipes
-    return env
+    return {**env, **DOC_ENV}
 
 
 def _aigw(argv, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess:
@@ -117,11 +123,22 @@ def _aigw(argv, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess:
 def site(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
     """A user's working directory after the documented `-k` run against the reference."""
     here = tmp_path_factory.mktemp("docs-site")
-    shutil.copy(ROOT / "targets.yaml", here / "targets.yaml")
+    data = yaml.safe_load((ROOT / "targets.yaml").read_text())
+    data["targets"].update(DOC_TARGETS)          # what the QA and implementer guides tell users to add
+    (here / "targets.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
     (here / "expected-failures.yaml").write_text("[]\n")   # the pipeline guide: keep it, even empty
     (here / "my-checks").mkdir()                             # README: "a folder of your own suites"
     shutil.copy(ROOT / "suites" / "token-format.yaml", here / "my-checks" / "tokens.yaml")
     return here, _aigw(K_RUN, here)
+
+
+def test_documented_target_entries_load(site) -> None:
+    from aigw_conformance.targets import load_targets
+
+    assert {"staging", "local"} <= set(DOC_TARGETS)
+    for name in DOC_TARGETS:
+        target = load_targets(site[0] / "targets.yaml", only=name, environ=DOC_ENV)[name]
+        assert target.kind == "external" and target.base_url == DOC_TARGETS[name]["base_url"]
 
 
 def test_documented_k_run_against_the_reference_passes(site) -> None:
@@ -165,6 +182,8 @@ def test_documented_run_collects(cmd: DocCommand, site, monkeypatch, capsys) -> 
     """In this process (pytest.main inside pytest, as pytester does): only collection happens."""
     here, _ = site
     monkeypatch.chdir(here)
+    for var, value in DOC_ENV.items():
+        monkeypatch.setenv(var, value)
     rc = cli.main([*cmd.argv, "--collect-only", "-q", "-p", "no:randomly"])
     out = "".join(capsys.readouterr())
     assert rc == exitcodes.OK, f"{cmd.where}: `{cmd.text}` exited {rc}:\n{out[-3000:]}"
