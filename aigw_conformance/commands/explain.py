@@ -20,6 +20,7 @@ import yaml
 from aigw_conformance import exitcodes, resources, safeyaml
 from aigw_conformance.errors import ConfigError
 from aigw_conformance.redact import redact
+from aigw_conformance.scenario import discovery
 
 NAME = "explain"
 HELP = "print a requirement or scenario: its rule, its scenarios and the last run's evidence"
@@ -104,7 +105,7 @@ def _requirements_from_yaml(path: Path) -> dict[str, dict]:
 
 
 def load_scenarios(suites: Path, requirements: Path) -> list[ScenarioInfo]:
-    files = sorted(suites.glob("**/*.yaml")) if suites.is_dir() else ([suites] if suites.exists() else [])
+    files = [suites] if suites.is_file() else discovery.check_named(suites, "--suites")  # as `run --suites`
     try:
         from aigw_conformance.requirements import load_catalogue
         from aigw_conformance.scenario.loader import load_suites

@@ -9,7 +9,8 @@ from aigw_conformance import exitcodes, resources
 from aigw_conformance.errors import ConfigError
 from aigw_conformance.requirements import load_catalogue
 from aigw_conformance.scenario.expand import expand
-from aigw_conformance.scenario.loader import load_suites, suite_paths
+from aigw_conformance.scenario.discovery import check_named
+from aigw_conformance.scenario.loader import load_suites
 from aigw_conformance.scenario.routes import load_routes
 from aigw_conformance.tokens.malformed import load_malformed
 
@@ -34,7 +35,10 @@ def rows(args: argparse.Namespace) -> list[tuple[str, str, str, str]]:
                               file="command line", field="--profile")
     routes = load_routes(None)
     malformed = load_malformed(None)
-    suites = load_suites(suite_paths(args.paths or [resources.suites_dir()]), catalogue,
+    # a named folder: its suites, recognised by content as `run --suites` does; a named file: as given
+    files = [f for p in (args.paths or [resources.suites_dir()])
+             for f in ([p] if p.is_file() else check_named(p, "PATH"))]
+    suites = load_suites(files, catalogue,
                          routes=routes, malformed=malformed)
     out = []
     for suite in suites:

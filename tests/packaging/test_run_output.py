@@ -28,7 +28,7 @@ def test_only_the_known_third_party_warnings_are_filtered(pytester: pytest.Pytes
             warnings.warn_explicit("tagMap is deprecated", DeprecationWarning, "mine.py", 1, module="mine")
             warnings.warn("the harness's own deprecation", DeprecationWarning)
         """))
-    result = pytester.runpytest("-p", "no:cacheprovider")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     out = result.stdout.str()
     assert result.ret == 0
     assert "ldap3" not in out and "passlib" not in out and "TYPE_MAP" not in out

@@ -77,10 +77,10 @@ def test_pytest_tests_does_not_collect_yaml_but_aigw_suites_does(pytester: pytes
     (pytester.path / "tests").mkdir()
     (pytester.path / "tests" / "test_ok.py").write_text("def test_ok():\n    assert True\n")
     (pytester.path / "tests" / "fixture-suite.yaml").write_text(SUITE)
-    res = pytester.runpytest("tests", "--collect-only", "-q", "-p", "no:cacheprovider")
+    res = pytester.runpytest_subprocess("tests", "--collect-only", "-q", "-p", "no:cacheprovider")
     out = res.stdout.str()
     assert "test_ok.py::test_ok" in out and "fixture-suite.yaml" not in out
-    res = pytester.runpytest("tests", "--aigw-suites", "tests", "--collect-only", "-q", "-p", "no:cacheprovider")
+    res = pytester.runpytest_subprocess("tests", "--aigw-suites", "tests", "--collect-only", "-q", "-p", "no:cacheprovider")
     assert "tests/fixture-suite.yaml::MINE-1" in res.stdout.str()
 
 
@@ -101,3 +101,17 @@ def test_list_and_validate_take_a_suite_file_of_any_name(tmp_path: Path, capsys)
     assert "MINE-1" in capsys.readouterr().out
     assert cli.main(["validate", str(f)]) == exitcodes.OK
     assert "validate: 1 file(s), 1 scenario(s)" in capsys.readouterr().out
+
+
+def test_list_and_explain_read_a_folder_as_run_does(tmp_path: Path, capsys) -> None:
+    """Other YAML in the folder (notes, a targets file) is not a suite, for list and explain as for run."""
+    (tmp_path / "checks" / "deeper").mkdir(parents=True)
+    (tmp_path / "checks" / "deeper" / "mine.yaml").write_text(SUITE)
+    (tmp_path / "checks" / "targets.yaml").write_text("targets: {}\n")
+    assert cli.main(["list", str(tmp_path / "checks")]) == exitcodes.OK
+    assert "MINE-1" in capsys.readouterr().out
+    assert cli.main(["explain", "AUTH-HTTP-001", "--suites", str(tmp_path / "checks"), "--run", "none"]) == 0
+    assert "MINE-1" in capsys.readouterr().out
+    (tmp_path / "empty").mkdir()
+    assert cli.main(["list", str(tmp_path / "empty")]) == exitcodes.INVALID_INPUT
+    assert "no suite file in this folder" in capsys.readouterr().err
