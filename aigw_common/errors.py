@@ -24,6 +24,8 @@ class Located(AigwError):
         super().__init__(self.paragraph())
 
     def paragraph(self) -> str:
+        if self.file is None and self.line is None and not self.field:
+            return self.message  # about no file (a missing tool, a bad id): nothing to locate
         where = self.file or "<input>"
         if self.line is not None:
             where += f", line {self.line}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
 import sys
 
@@ -62,6 +63,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("aigw-conformance: interrupted", file=sys.stderr)
         return exitcodes.INTERRUPTED
+    except BrokenPipeError:  # `aigw-conformance list | head`: the reader has all it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return exitcodes.OK
     except Exception as exc:  # noqa: BLE001 - the last line of defence against a traceback
         print(f"aigw-conformance: internal error ({type(exc).__name__}: {redact(str(exc))}); "
               "please report it with the command line you ran", file=sys.stderr)

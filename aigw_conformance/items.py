@@ -13,8 +13,6 @@ there and is an *error* (pytest, JUnit `<error>`, allure "broken"); a Mismatch i
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
 
 import pytest
 
@@ -24,16 +22,7 @@ from aigw_conformance.harness import HARNESS_KEY, Harness
 from aigw_conformance.outcome import Outcome, decide
 from aigw_conformance.runner.case import CaseContext, CaseState, NotRunnable, run_case
 
-_SCENARIOS_KEY = re.compile(r"^scenarios\s*:", re.MULTILINE)
-
-
-def is_suite_file(path: Path) -> bool:
-    if path.suffix not in (".yaml", ".yml") or "suites" not in path.parts:
-        return False
-    try:
-        return bool(_SCENARIOS_KEY.search(path.read_text(encoding="utf-8", errors="replace")))
-    except OSError:
-        return False
+from aigw_conformance.scenario.discovery import is_suite_file  # noqa: F401 - by content, under named roots
 
 
 class YamlFile(pytest.File):

@@ -19,10 +19,16 @@ from aigw_conformance.errors import AigwError
 from aigw_conformance.features import ERAS, markers
 from aigw_conformance.harness import HARNESS_KEY, Harness
 from aigw_conformance.items import YamlFile, is_suite_file, setup_error_report
+from aigw_conformance.scenario import discovery
 from aigw_conformance.report.compile import ScenarioResult
 from aigw_conformance.run.options import RunOptions, new_run_id
 
 CAPTURE_VALUES = ("on", "off")
+SUITE_ROOTS = pytest.StashKey[tuple]()  # paths under which YAML suites are collected
+# deprecation noise of mitmproxy's dependencies, at import time, in every run's summary
+THIRD_PARTY_WARNINGS = ("ignore:tagMap is deprecated:DeprecationWarning:ldap3.*",
+                        "ignore:typeMap is deprecated:DeprecationWarning:ldap3.*",
+                        "ignore:'crypt' is deprecated:DeprecationWarning:passlib.*")
 
 
 def _capture(value: str) -> bool:
@@ -42,6 +48,14 @@ def _existing_file(value: str) -> Path:
     if not p.is_file():
         raise pytest.UsageError(f"file not found: {value}")
     return p
+
+
+def _suites(value: str) -> str:  # a named suite path must hold a suite
+    try:
+        discovery.check_named(value, "--aigw-suites")
+    except AigwError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    return value
 
 
 def _name(value: str) -> str:
@@ -72,6 +86,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                 help="requirement catalogue (default: fixtures/requirements.yaml)")
     g.addoption("--aigw-fault", action="append", default=[], type=_name,
                 help="start the embedded reference with this fault (repeatable; testing the harness)")
+    g.addoption("--aigw-suites", action="append", default=[], type=_suites,
+                help="collect suite files (YAML with a top-level `scenarios:` key) under this folder or file")
 
 
 def _is_worker(config: pytest.Config) -> bool:
@@ -100,6 +116,10 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(str(exc)) from None
     for line in markers({name: info.description for name, info in catalogue.profile_info.items()}):
         config.addinivalue_line("markers", line)
+    config.stash[SUITE_ROOTS] = discovery.suite_roots(
+        config.args, config.getoption("aigw_suites"), config.invocation_params.dir)
+    for line in THIRD_PARTY_WARNINGS:  # a run's warnings summary is the harness's own
+        config.addinivalue_line("filterwarnings", line)
     if not _is_worker(config):
         collector = ResultCollector(config, harness)
         config.pluginmanager.register(collector, "aigw-results")
@@ -109,7 +129,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _runs_suites(config: pytest.Config) -> bool:
-    return any("suites" in Path(a.split("::")[0]).parts for a in config.args)
+    return bool(config.stash[SUITE_ROOTS])
 
 
 def pytest_configure_node(node) -> None:  # xdist: share the run id with workers
@@ -117,7 +137,7 @@ def pytest_configure_node(node) -> None:  # xdist: share the run id with workers
 
 
 def pytest_collect_file(file_path: Path, parent):
-    if is_suite_file(file_path):
+    if is_suite_file(file_path, parent.config.stash[SUITE_ROOTS]):
         return YamlFile.from_parent(parent, path=file_path)
     return None
 

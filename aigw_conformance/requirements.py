@@ -18,11 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-import yaml
-
+from aigw_conformance import resources, safeyaml
 from aigw_conformance.errors import ConfigError
 
-DEFAULT_PATH = Path(__file__).resolve().parent.parent / "fixtures" / "requirements.yaml"
 ERAS = ("any", "newest", "older", "newer")
 _FIELDS = {"id", "profile", "level", "era", "title", "uncertain", "source", "description", "notes"}
 
@@ -78,16 +76,11 @@ class Catalogue:
 
 def load_catalogue(path: Path | str | None = None) -> Catalogue:
     """Read the catalogue; a bad file is a ConfigError naming the file, the entry and the field."""
-    p = Path(path) if path is not None else DEFAULT_PATH
+    p = Path(path) if path is not None else resources.requirements_file()
     try:
-        text = p.read_text(encoding="utf-8")
+        data = safeyaml.load_config(p)
     except OSError as exc:
         raise ConfigError(f"cannot read the requirement catalogue ({exc.strerror})", file=str(p)) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        line = exc.problem_mark.line + 1 if getattr(exc, "problem_mark", None) else None
-        raise ConfigError(f"not valid YAML: {getattr(exc, 'problem', exc)}", file=str(p), line=line) from None
     profiles = _profiles(data.get("profiles") if isinstance(data, dict) else None, str(p))
     if isinstance(data, dict) and "requirements" in data:
         data = data["requirements"]
@@ -164,4 +157,4 @@ def _requirement(rid: str, raw: object, file: str, profiles: tuple[str, ...] | N
                        source=str(raw.get("source", "")))
 
 
-__all__ = ["Catalogue", "Requirement", "Profile", "load_catalogue", "DEFAULT_PATH"]
+__all__ = ["Catalogue", "Requirement", "Profile", "load_catalogue"]

@@ -23,7 +23,9 @@ from _common import header  # noqa: E402
 
 from aigw_common import netguard  # noqa: E402
 from aigw_conformance.capture import start_capture  # noqa: E402
-from aigw_conformance.redact import REDACTOR  # noqa: E402
+from aigw_common.redaction import Redactor  # noqa: E402
+
+REDACTOR = Redactor()
 from aigw_conformance.targets.reference_process import start_reference  # noqa: E402
 
 CHAT = "/api/v2/ai-gateway/openai/v1/chat/completions"

@@ -2,7 +2,7 @@
 
 ID is a requirement id (AUTH-HTTP-001) or a scenario id (HDR-BEARER-OK, or HDR-X[variant]). The rule
 text comes from docs/protocol.md, the catalogue from fixtures/requirements.yaml, scenarios from
-suites/*.yaml (through the scenario loader when it is installed), and the evidence from
+suites/*.yaml (all three as shipped with the harness unless given), and the evidence from
 reports/latest/conformance.json (or --run).
 """
 
@@ -17,9 +17,10 @@ from pathlib import Path
 
 import yaml
 
-from aigw_conformance import exitcodes
+from aigw_conformance import exitcodes, resources, safeyaml
 from aigw_conformance.errors import ConfigError
 from aigw_common.redaction import mask_token_shapes as redact  # files read back were redacted when written
+from aigw_conformance.scenario import discovery
 
 NAME = "explain"
 HELP = "print a requirement or scenario: its rule, its scenarios and the last run's evidence"
@@ -45,24 +46,17 @@ class Knowledge:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("id", metavar="ID", help="a requirement id (AUTH-HTTP-001) or a scenario id")
-    parser.add_argument("--requirements", type=Path, default=Path("fixtures/requirements.yaml"))
-    parser.add_argument("--suites", type=Path, default=Path("suites"))
-    parser.add_argument("--protocol", type=Path, default=Path("docs/protocol.md"))
+    parser.add_argument("--requirements", type=Path, default=None, help="requirement catalogue (default: shipped)")
+    parser.add_argument("--suites", type=Path, default=None, help="suite folder or file (default: shipped)")
+    parser.add_argument("--protocol", type=Path, default=None, help="protocol text (default: shipped docs/protocol.md)")
     parser.add_argument("--run", type=Path, default=Path("reports/latest"),
                         help="run folder whose conformance.json holds the evidence (default: reports/latest)")
 
 
-def _repo_default(path: Path) -> Path:
-    """A relative default that is missing here is looked up at the repository top (editable install)."""
-    if path.is_absolute() or path.exists():
-        return path
-    alt = Path(__file__).resolve().parents[2] / path
-    return alt if alt.exists() else path
-
-
 def main(args: argparse.Namespace) -> int:
-    args.requirements, args.suites, args.protocol = (
-        _repo_default(args.requirements), _repo_default(args.suites), _repo_default(args.protocol))
+    args.requirements = args.requirements or resources.requirements_file()
+    args.suites = args.suites or resources.suites_dir()
+    args.protocol = args.protocol or resources.protocol_doc()
     know = Knowledge(requirements=load_requirements(args.requirements),
                      scenarios=load_scenarios(args.suites, args.requirements))
     know.run_path = args.run / "conformance.json"
@@ -111,7 +105,7 @@ def _requirements_from_yaml(path: Path) -> dict[str, dict]:
 
 
 def load_scenarios(suites: Path, requirements: Path) -> list[ScenarioInfo]:
-    files = sorted(suites.glob("**/*.yaml")) if suites.is_dir() else ([suites] if suites.exists() else [])
+    files = [suites] if suites.is_file() else discovery.check_named(suites, "--suites")  # as `run --suites`
     try:
         from aigw_conformance.requirements import load_catalogue
         from aigw_conformance.scenario.loader import load_suites
@@ -148,7 +142,8 @@ def _scenarios_from_yaml(files: list[Path]) -> list[ScenarioInfo]:
 
 def _scenario_lines(path: Path) -> list[int]:
     """1-based line of each entry of the top-level `scenarios:` list (the loader keeps marks too)."""
-    node = yaml.compose(path.read_text(encoding="utf-8"))
+    nodes = safeyaml.compose_all(safeyaml.read_text(path))
+    node = nodes[0] if len(nodes) == 1 else None
     if not isinstance(node, yaml.MappingNode):
         return []
     for key, value in node.value:
@@ -158,12 +153,7 @@ def _scenario_lines(path: Path) -> list[int]:
 
 
 def _yaml(path: Path):
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise ConfigError(f"{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    return safeyaml.load_config(path)
 
 
 def load_run(path: Path) -> dict | None:
@@ -228,7 +218,13 @@ def explain_scenario(ident: str, know: Knowledge, protocol: str) -> str:
 
 
 def _where(s: ScenarioInfo) -> str:
-    return f"{s.file}:{s.line}" if s.line else (s.file or "?")
+    file = s.file
+    if file and Path(file).is_absolute():  # shorter inside the working directory (a checkout)
+        try:
+            file = str(Path(file).relative_to(Path.cwd()))
+        except ValueError:
+            pass
+    return f"{file}:{s.line}" if s.line else (file or "?")
 
 
 def _run_scenarios(know: Knowledge, ident: str) -> list[dict]:

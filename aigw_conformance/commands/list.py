@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from aigw_conformance import exitcodes
+from aigw_conformance import exitcodes, resources
 from aigw_conformance.errors import ConfigError
 from aigw_conformance.requirements import load_catalogue
 from aigw_conformance.scenario.expand import expand
-from aigw_conformance.scenario.inputs import locate
-from aigw_conformance.scenario.loader import load_suites, suite_paths
+from aigw_conformance.scenario.discovery import check_named
+from aigw_conformance.scenario.loader import load_suites
 from aigw_conformance.scenario.routes import load_routes
 from aigw_conformance.tokens.malformed import load_malformed
 
@@ -19,15 +19,15 @@ HELP = "list scenario ids, the requirement ids they cite, profile and level"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="suite files or folders (default: suites/)")
+    parser.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="suite files or folders (default: the suites shipped with the harness)")
     parser.add_argument("--profile", action="append", default=None, metavar="P",
                         help="only scenarios of this profile (repeatable)")
     parser.add_argument("--cases", action="store_true", help="one line per test case (variants expanded)")
-    parser.add_argument("--requirements", type=Path, default=Path("fixtures/requirements.yaml"))
+    parser.add_argument("--requirements", type=Path, default=None, help="requirement catalogue (default: shipped)")
 
 
 def rows(args: argparse.Namespace) -> list[tuple[str, str, str, str]]:
-    catalogue = load_catalogue(locate(args.requirements))
+    catalogue = load_catalogue(args.requirements)
     if args.profile:
         unknown = [p for p in args.profile if p not in catalogue.profiles()]
         if unknown:
@@ -35,7 +35,10 @@ def rows(args: argparse.Namespace) -> list[tuple[str, str, str, str]]:
                               file="command line", field="--profile")
     routes = load_routes(None)
     malformed = load_malformed(None)
-    suites = load_suites(suite_paths([locate(p) for p in (args.paths or [Path("suites")])]), catalogue,
+    # a named folder: its suites, recognised by content as `run --suites` does; a named file: as given
+    files = [f for p in (args.paths or [resources.suites_dir()])
+             for f in ([p] if p.is_file() else check_named(p, "PATH"))]
+    suites = load_suites(files, catalogue,
                          routes=routes, malformed=malformed)
     out = []
     for suite in suites:

@@ -14,10 +14,13 @@ import argparse
 import json
 from pathlib import Path
 
-from aigw_conformance import exitcodes
+from aigw_conformance import exitcodes, resources
 from aigw_conformance.run.options import new_run_id
+from aigw_conformance.scenario.discovery import check_named
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+# pytest plugins of the environment that have no part in a run and write into its output
+# (pytest-benchmark warns on every -n run; pytest-randomly prints its seed and shuffles scenarios).
+NO_FOREIGN_PLUGINS = ("-p", "no:benchmark", "-p", "no:randomly")
 
 NAME = "run"
 HELP = "run the conformance suites against a target (pytest options pass through)"
@@ -33,14 +36,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--enforce", action="store_true", help="not-supported scenarios fail")
     parser.add_argument("--expected-failures", default=None, help="YAML list of {id, reason}")
     parser.add_argument("--era", choices=("newest", "older"), default=None, help="protocol era of the target")
-    parser.add_argument("--suites", default=None, help="suite folder or file (default: suites/ of the repo)")
+    parser.add_argument("--suites", default=None, help="suite folder or file, any name (default: the suites shipped with the harness)")
     parser.set_defaults(accepts_passthrough=True)
 
 
 def pytest_args(args: argparse.Namespace, run_id: str) -> list[str]:
     run_dir = Path(args.report_dir) / run_id
-    out = [str(args.suites or (REPO_ROOT / "suites")),
-           "--rootdir", str(REPO_ROOT), "-p", "no:cacheprovider", "-p", "aigw_conformance.pytest_plugin",
+    suites = Path(args.suites) if args.suites else resources.suites_dir()  # packaged by default
+    out = [str(suites), "--aigw-suites", str(suites), "--rootdir", str(suites.resolve().parent),
+           "-c", str(resources.run_ini()),  # the user's pytest.ini/pyproject.toml does not apply
+           "-p", "no:cacheprovider", *NO_FOREIGN_PLUGINS, "-p", "aigw_conformance.pytest_plugin",
            "--aigw-target", args.target, "--aigw-report-dir", str(args.report_dir), "--aigw-run-id", run_id,
            "--aigw-capture", args.capture, f"--junitxml={run_dir / 'junit.xml'}",
            "-o", "junit_logging=no", "-o", "junit_family=xunit2",
@@ -93,6 +98,8 @@ def preflight(args: argparse.Namespace) -> None:
 def main(args: argparse.Namespace) -> int:
     import pytest
 
+    if args.suites:
+        check_named(args.suites)  # a path without a suite is exit 2 with a reason, not "no tests ran"
     preflight(args)
     run_id = args.run_id or new_run_id()
     rc = int(pytest.main(pytest_args(args, run_id), plugins=[]))

@@ -10,11 +10,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from aigw_conformance import exitcodes
+from aigw_conformance import exitcodes, resources
 from aigw_common.redaction import mask_token_shapes as redact  # files read back were redacted when written
 from aigw_conformance.requirements import load_catalogue
 from aigw_conformance.scenario.expand import expand
-from aigw_conformance.scenario.inputs import locate
 from aigw_conformance.scenario.loader import check_suites, suite_paths
 from aigw_conformance.scenario.routes import load_routes
 from aigw_conformance.tokens.malformed import load_malformed
@@ -25,24 +24,23 @@ HELP = "check suite files (and fixtures, targets) without running anything"
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="*", type=Path, metavar="PATH",
-                        help="suite files or folders (default: suites/)")
-    parser.add_argument("--requirements", type=Path, default=Path("fixtures/requirements.yaml"))
-    parser.add_argument("--routes", type=Path, default=Path("fixtures/routes.yaml"))
-    parser.add_argument("--malformed", type=Path, default=Path("fixtures/malformed-tokens.yaml"))
+                        help="suite files or folders (default: the suites shipped with the harness)")
+    parser.add_argument("--requirements", type=Path, default=None, help="requirement catalogue (default: shipped)")
+    parser.add_argument("--routes", type=Path, default=None, help="route aliases (default: shipped)")
+    parser.add_argument("--malformed", type=Path, default=None, help="malformed-token catalogue (default: shipped)")
     parser.add_argument("--targets", type=Path, default=None,
                         help="also check this targets file (its ${VAR}s must be set)")
 
 
 def main(args: argparse.Namespace) -> int:
-    catalogue = load_catalogue(locate(args.requirements))
-    routes_path, malformed_path = locate(args.routes), locate(args.malformed)
-    routes = load_routes(routes_path if routes_path.exists() else None)
-    malformed = load_malformed(malformed_path if malformed_path.exists() else None)
-    files = suite_paths([locate(p) for p in (args.paths or [Path("suites")])])
+    catalogue = load_catalogue(args.requirements)
+    routes = load_routes(args.routes)
+    malformed = load_malformed(args.malformed)
+    files = suite_paths(args.paths or [resources.suites_dir()])
     suites, errors = check_suites(files, catalogue, routes=routes, malformed=malformed)
     if args.targets is not None:
         from aigw_conformance.targets import load_targets
-        load_targets(locate(args.targets))  # a ConfigError is reported by the CLI (exit 2)
+        load_targets(args.targets)  # a ConfigError is reported by the CLI (exit 2)
     for err in errors:
         print(redact(str(err)), file=sys.stderr)
     if errors:

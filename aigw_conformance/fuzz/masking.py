@@ -1,6 +1,6 @@
 """Hide what a mutated token still reveals of the real secret.
 
-By-value redaction (`REDACTOR`) only catches the exact secret; a mutated token with one flipped
+By-value redaction (the run's `Redactor`) only catches the exact secret; a mutated token with one flipped
 character would otherwise print 21 of its 22 characters. Any run of 4 or more characters that
 matches the secret (ignoring case, which mutations change) becomes ``<secret[a:b]>``, so a shrunk
 example still shows *where* it differs without showing what the secret is.

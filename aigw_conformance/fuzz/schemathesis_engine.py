@@ -21,16 +21,16 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.openapi.checks import IgnoredAuth
 from schemathesis.specs.openapi.checks import ignored_auth
 
+from aigw_conformance import resources
 from aigw_conformance.errors import MismatchDetail, TransportError
 from aigw_conformance.fuzz.context import FuzzContext
 from aigw_conformance.fuzz.guarded_requests import session as guarded_session
 
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "fixtures" / "openapi" / "auth-surface.yaml"
 DATA_PREFIXES = ("/api/v2/ai-gateway", "/api/v2/aibridge")
 
 
 def load_schema(ctx: FuzzContext, path: Path | None = None):
-    schema = schemathesis.openapi.from_path(str(path or SCHEMA_PATH))
+    schema = schemathesis.openapi.from_path(str(path or resources.openapi_file()))
     schema.config.update(base_url=ctx.base_url.rstrip("/"))
     return schema
 

@@ -12,8 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
+from aigw_conformance import safeyaml
 from aigw_conformance.errors import ConfigError
 
 
@@ -26,12 +25,9 @@ class ExpectedFailure:
 def load_expected_failures(path: str | Path) -> list[ExpectedFailure]:
     p = Path(path)
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+        data = safeyaml.load_config(p)
     except OSError as exc:
         raise ConfigError(f"cannot read the expected-failures file: {exc.strerror}", file=str(p)) from None
-    except yaml.YAMLError as exc:
-        line = getattr(getattr(exc, "problem_mark", None), "line", None)
-        raise ConfigError("not valid YAML", file=str(p), line=None if line is None else line + 1) from None
     if data is None:
         return []
     if not isinstance(data, list):

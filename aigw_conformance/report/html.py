@@ -21,6 +21,7 @@ from pathlib import Path
 
 from aigw_conformance.errors import ConfigError
 from aigw_common.redaction import mask_token_shapes as redact  # files read back were redacted when written
+from aigw_conformance.report.allure_cli import find_allure, missing_here
 
 ALLURE_TIMEOUT_S = 180          # a few thousand results take seconds; this only stops a hang
 MAX_EVIDENCE_FILE = 64 * 1024 * 1024  # a capture bigger than this is only pointed at
@@ -33,32 +34,6 @@ class HtmlReport:
     index: Path          # <run>/html/index.html
     results: int         # allure result files fed to the generator
     captures: int        # scenarios that got a capture attachment
-
-
-def repo_root() -> Path:
-    return Path(__file__).resolve().parents[2]
-
-
-def find_allure(root: Path | None = None) -> Path | None:
-    """The ``allure`` executable installed by ``npm ci`` at the repository top, else one on PATH."""
-    root = root or repo_root()
-    local = root / "node_modules" / ".bin" / "allure"
-    if local.exists():
-        return local
-    found = shutil.which("allure")
-    # An Allure 2 (Java) `allure` on PATH has another CLI; only trust it if it says it is 3.x.
-    if found and _major_version(Path(found)) == 3:
-        return Path(found)
-    return None
-
-
-def _major_version(exe: Path) -> int | None:
-    try:
-        out = subprocess.run([str(exe), "--version"], capture_output=True, text=True, timeout=30).stdout
-    except (OSError, subprocess.SubprocessError):
-        return None
-    m = re.search(r"(\d+)\.\d+", out)
-    return int(m.group(1)) if m else None
 
 
 def resolve_run_dir(arg: str | None, reports_dir: Path) -> Path:
@@ -82,9 +57,9 @@ def generate(run_dir: Path, *, allure: Path | None = None, single_file: bool = F
         raise ConfigError(f"{results}: no allure results (*-result.json); the run wrote none, "
                           "or RUN_DIR is not a run folder")
     exe = allure or find_allure()
-    if exe is None:
-        raise ConfigError("Allure Report 3 is not installed: run `npm ci` at the repository top "
-                          "(package.json pins the npm package `allure`), then retry")
+    hint = missing_here(exe)
+    if hint is not None:
+        raise ConfigError(hint)
     staging = run_dir / ".html-staging"
     shutil.rmtree(staging, ignore_errors=True)
     shutil.copytree(results, staging)

@@ -17,7 +17,8 @@ from aigw_conformance.runner.breaker import Breaker
 from aigw_conformance.runner.canary import CanaryReader
 from aigw_conformance.runner.direct import DirectRunner
 from aigw_conformance.targets.kinds import KINDS, StartContext, StartedTarget
-from aigw_conformance.targets.loader import DEFAULT_PATH, load_targets
+from aigw_conformance import resources
+from aigw_conformance.targets.loader import load_targets
 from aigw_conformance.targets.model import Target
 from aigw_conformance.tokens.broker import TokenBroker, install_signal_cleanup
 from aigw_conformance.tokens.mint_path import MintPath
@@ -30,7 +31,7 @@ from .proxy_ca import proxy_ca_pem
 
 
 def declared_target(options: RunOptions, redactor: Redactor) -> Target:
-    path = options.targets_file or DEFAULT_PATH
+    path = resources.targets_file(options.targets_file)  # --targets-file, ./targets.yaml, the shipped one
     targets = load_targets(path, only=options.target, secrets=redactor)
     if options.target not in targets:
         raise ConfigError(f"no target named {options.target!r} (known: {', '.join(sorted(targets))})",

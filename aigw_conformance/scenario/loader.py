@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from aigw_conformance.errors import ConfigError, ScenarioError
 from aigw_conformance.features import FEATURES
 from aigw_conformance.requirements import Catalogue
+from aigw_conformance.safeyaml import read_text
 from aigw_conformance.scenario import semantic
 from aigw_conformance.scenario.model import STEP_MODELS, Suite
 from aigw_conformance.scenario.routes import RouteTable, load_routes
@@ -137,13 +138,9 @@ def _from_validation(exc: ValidationError, data: Any, lines: dict, file: str) ->
 def load_suite_file(path: Path | str, ctx: _Ctx) -> Suite:
     file = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        data, lines = load_with_lines(read_text(path))
     except OSError as exc:
         raise ScenarioError(f"cannot read the file ({exc.strerror})", file=file) from None
-    except UnicodeDecodeError:
-        raise ScenarioError("the file is not UTF-8 text", file=file) from None
-    try:
-        data, lines = load_with_lines(text)
     except YamlProblem as exc:
         raise ScenarioError(exc.message, file=file, line=exc.line, field=dotted(exc.path) or None) from None
     prepared = _prepare(data, lines, file)

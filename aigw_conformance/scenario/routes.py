@@ -13,11 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from aigw_conformance import resources, safeyaml
 from aigw_conformance.errors import ConfigError
 
-DEFAULT_PATH = Path(__file__).resolve().parent.parent.parent / "fixtures" / "routes.yaml"
 PREFIXES = {"canonical": "/api/v2/ai-gateway", "legacy": "/api/v2/aibridge"}
 _FIELDS = {"method", "path", "provider", "proxy", "proxy_host", "proxy_path", "body", "description",
            "intercepted"}
@@ -86,17 +84,16 @@ class RouteTable:
 
 def load_routes(path: Path | str | None = None) -> RouteTable:
     """Built-ins, overridden by the fixture file when it exists (a missing default file is fine)."""
-    p = Path(path) if path is not None else DEFAULT_PATH
+    p = Path(path) if path is not None else resources.routes_file()
     routes = _builtin()
     if not p.exists():
         if path is not None:
             raise ConfigError("route file not found", file=str(p))
         return RouteTable(routes)
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        line = exc.problem_mark.line + 1 if getattr(exc, "problem_mark", None) else None
-        raise ConfigError(f"not valid YAML: {getattr(exc, 'problem', exc)}", file=str(p), line=line) from None
+        data = safeyaml.load_config(p) or {}
+    except OSError as exc:
+        raise ConfigError(f"cannot read the route file ({exc.strerror})", file=str(p)) from None
     data = data.get("routes", data) if isinstance(data, dict) else data
     if isinstance(data, list):
         data = {str(r.get("alias")): r for r in data if isinstance(r, dict)}

@@ -1,7 +1,8 @@
 """YAML reading that keeps line numbers: plain Python data plus a map path → line.
 
-`yaml.compose` gives nodes with marks; we build the data ourselves so every mapping key and list
-item has a 1-based line, and duplicate keys (which PyYAML silently merges) become errors.
+`safeyaml.compose_all` gives nodes with marks (within the size, depth and alias limits); we build the
+data ourselves so every mapping key and list item has a 1-based line, and duplicate keys (which PyYAML
+silently merges) become errors.
 """
 
 from __future__ import annotations
@@ -10,15 +11,9 @@ from typing import Any
 
 import yaml
 
+from aigw_conformance.safeyaml import YamlProblem, compose_all, dotted
+
 Path_ = tuple[Any, ...]
-
-
-class YamlProblem(Exception):
-    def __init__(self, message: str, line: int | None, path: Path_ = ()) -> None:
-        super().__init__(message)
-        self.message = message
-        self.line = line
-        self.path = path
 
 
 class _Constructor(yaml.constructor.SafeConstructor):
@@ -26,12 +21,7 @@ class _Constructor(yaml.constructor.SafeConstructor):
 
 
 def load_with_lines(text: str) -> tuple[Any, dict[Path_, int]]:
-    try:
-        nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise YamlProblem(f"not valid YAML: {getattr(exc, 'problem', None) or exc}",
-                          mark.line + 1 if mark else None) from None
+    nodes = compose_all(text)  # bounded: size, depth, alias expansion (safeyaml)
     if len(nodes) != 1:
         raise YamlProblem(f"expected exactly one YAML document, found {len(nodes)}",
                           nodes[1].start_mark.line + 1 if len(nodes) > 1 else 1)
@@ -94,13 +84,6 @@ def data_path(data: Any, loc: tuple[Any, ...]) -> Path_:
             out.append(part)  # a missing required key: name it, at the parent's line
             break
     return tuple(out)
-
-
-def dotted(path: Path_) -> str:
-    s = ""
-    for p in path:
-        s += f"[{p}]" if isinstance(p, int) else (f".{p}" if s else str(p))
-    return s
 
 
 __all__ = ["load_with_lines", "line_of", "data_path", "dotted", "YamlProblem"]

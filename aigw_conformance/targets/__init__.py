@@ -1,7 +1,6 @@
 """Targets: the model (`Target`), the targets.yaml loader and the kinds that start them."""
 
-from .loader import DEFAULT_PATH, default_target_name, load_targets
+from .loader import default_target_name, load_targets
 from .model import PREFIXES, Target, Timeouts, TokenSourceSpec
 
-__all__ = ["Target", "TokenSourceSpec", "Timeouts", "PREFIXES", "load_targets", "default_target_name",
-           "DEFAULT_PATH"]
+__all__ = ["Target", "TokenSourceSpec", "Timeouts", "PREFIXES", "load_targets", "default_target_name"]

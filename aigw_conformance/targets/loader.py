@@ -15,14 +15,14 @@ import re
 from pathlib import Path
 from typing import Any, Mapping, Protocol
 
+from aigw_conformance import resources
 from aigw_conformance.errors import ConfigError
 from aigw_conformance.features import FEATURES
+from aigw_conformance.safeyaml import read_text
 from aigw_conformance.scenario.yamlmarks import YamlProblem, dotted, line_of, load_with_lines
 from aigw_conformance.tokens.kinds import KINDS as TOKEN_KINDS
 
 from .model import PREFIXES, Target, Timeouts, TokenSourceSpec
-
-DEFAULT_PATH = Path(__file__).resolve().parent.parent.parent / "targets.yaml"
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _KEYS = {"kind", "description", "base_url", "prefixes", "era", "profiles", "providers", "credential_modes",
          "endpoints", "proxy_url", "proxy_ca", "canary_url", "central_keys", "features", "tokens", "network",
@@ -233,15 +233,15 @@ def load_targets(path: Path | str | None = None, *, only: str | None = None,
     """Read targets.yaml. With `only`, build just that target (other targets' ${VAR}s need not be
     set). A `reference` target is a placeholder until its kind starts it (`targets.kinds`).
     Every secret read is registered with `secrets` (the run's redactor) before this returns."""
-    p = Path(path) if path is not None else DEFAULT_PATH
+    p = Path(path) if path is not None else resources.default_targets_file()
     env = os.environ if environ is None else environ
     sink = secrets if secrets is not None else _Discard()
     try:
-        data, lines = load_with_lines(p.read_text(encoding="utf-8"))
+        data, lines = load_with_lines(read_text(p))
     except OSError as exc:
         raise ConfigError(f"cannot read the targets file ({exc.strerror})", file=str(p)) from None
     except YamlProblem as exc:
-        raise ConfigError(exc.message, file=str(p), line=exc.line) from None
+        raise ConfigError(exc.message, file=str(p), line=exc.line, field=exc.field) from None
     if not isinstance(data, dict) or not isinstance(data.get("targets"), dict):
         raise ConfigError("expected a mapping with `targets:` (name → settings)", file=str(p), line=1,
                           field="targets")
@@ -257,12 +257,12 @@ def load_targets(path: Path | str | None = None, *, only: str | None = None,
 
 
 def default_target_name(path: Path | str | None = None) -> str:
-    p = Path(path) if path is not None else DEFAULT_PATH
+    p = Path(path) if path is not None else resources.default_targets_file()
     try:
-        data, _ = load_with_lines(p.read_text(encoding="utf-8"))
+        data, _ = load_with_lines(read_text(p))
     except (OSError, YamlProblem):
         return "reference"
     return str(data.get("default", "reference")) if isinstance(data, dict) else "reference"
 
 
-__all__ = ["load_targets", "default_target_name", "DEFAULT_PATH", "SecretSink"]
+__all__ = ["load_targets", "default_target_name", "SecretSink"]

@@ -12,11 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from aigw_conformance import resources, safeyaml
 from aigw_conformance.errors import ConfigError
 
-DEFAULT_PATH = Path(__file__).resolve().parent.parent.parent / "fixtures" / "malformed-tokens.yaml"
 MAX_LEN = 1_000_000
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 _FIELDS = {"name", "description", "value", "generator", "generate", "requirement", "notes", "tags", "expect"}
@@ -79,16 +77,15 @@ def generate(gen: Any, where: str, file: str) -> str:
 
 
 def load_malformed(path: Path | str | None = None) -> MalformedCatalogue:
-    p = Path(path) if path is not None else DEFAULT_PATH
+    p = Path(path) if path is not None else resources.malformed_tokens_file()
     if not p.exists():
         if path is not None:
             raise ConfigError("malformed-token catalogue not found", file=str(p))
         return MalformedCatalogue({}, str(p))
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        line = exc.problem_mark.line + 1 if getattr(exc, "problem_mark", None) else None
-        raise ConfigError(f"not valid YAML: {getattr(exc, 'problem', exc)}", file=str(p), line=line) from None
+        data = safeyaml.load_config(p)
+    except OSError as exc:
+        raise ConfigError(f"cannot read the malformed-token catalogue ({exc.strerror})", file=str(p)) from None
     if isinstance(data, dict):
         data = data.get("tokens", data.get("malformed", data.get("entries")))
     if not isinstance(data, list):
@@ -117,4 +114,4 @@ def load_malformed(path: Path | str | None = None) -> MalformedCatalogue:
     return MalformedCatalogue(entries, str(p))
 
 
-__all__ = ["MalformedToken", "MalformedCatalogue", "load_malformed", "DEFAULT_PATH"]
+__all__ = ["MalformedToken", "MalformedCatalogue", "load_malformed"]

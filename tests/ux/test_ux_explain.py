@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from aigw_conformance import cli, exitcodes
+from aigw_conformance import cli, exitcodes, resources
 from aigw_conformance.commands import explain
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -63,6 +63,7 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
              "evidence": ["traffic.har#flow-42", "handshakes.jsonl"]}]}))
     (tmp_path / "reports" / "latest").symlink_to("run-7")
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(resources, "data_root", lambda: tmp_path)  # explain's defaults: the shipped data
     # These fixtures are minimal, not full scenarios: read them with explain's own YAML reader so
     # the test does not depend on the scenario loader's validation (tested in tests/harness_inputs).
     monkeypatch.setattr(explain, "load_scenarios", lambda suites, reqs: explain._scenarios_from_yaml(

@@ -1,0 +1,68 @@
+"""A run's terminal output is the harness's own: the deprecation noise of mitmproxy's dependencies
+(ldap3, passlib) is filtered by exact message and module, nothing else is."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from aigw_conformance.commands import run
+from aigw_conformance.pytest_plugin import THIRD_PARTY_WARNINGS
+
+pytest_plugins = ["pytester"]
+
+
+def test_only_the_known_third_party_warnings_are_filtered(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest('pytest_plugins = ["aigw_conformance.pytest_plugin"]\n')
+    pytester.makepyfile(test_noise=textwrap.dedent("""\
+        import warnings
+
+        def test_imports_like_mitmproxy_does():
+            # what `from pyasn1.codec.ber.encoder import tagMap, typeMap` in ldap3 and
+            # `from crypt import crypt` in passlib raise, attributed to the importing module
+            for msg, mod in (("tagMap is deprecated. Please use TAG_MAP instead.", "ldap3.utils.asn1"),
+                             ("typeMap is deprecated. Please use TYPE_MAP instead.", "ldap3.utils.asn1"),
+                             ("'crypt' is deprecated and slated for removal in Python 3.13", "passlib.utils")):
+                warnings.warn_explicit(msg, DeprecationWarning, mod.replace(".", "/") + ".py", 50, module=mod)
+            warnings.warn_explicit("tagMap is deprecated", DeprecationWarning, "mine.py", 1, module="mine")
+            warnings.warn("the harness's own deprecation", DeprecationWarning)
+        """))
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    out = result.stdout.str()
+    assert result.ret == 0
+    assert "ldap3" not in out and "passlib" not in out and "TYPE_MAP" not in out
+    assert "mine.py:1: DeprecationWarning: tagMap is deprecated" in out     # same text, other module
+    assert "the harness's own deprecation" in out and "2 warnings" in out
+
+
+def test_filters_name_message_and_module() -> None:
+    for line in THIRD_PARTY_WARNINGS:
+        action, message, category, module = line.split(":")[:4]
+        assert action == "ignore" and message and category == "DeprecationWarning" and module
+
+
+def test_run_leaves_foreign_plugins_out_and_reads_only_its_own_ini() -> None:
+    import argparse
+
+    ns = argparse.Namespace(target="reference", targets_file=None, profile=[], report_dir="reports", run_id=None,
+                            capture="off", enforce=False, expected_failures=None, era=None, suites=None,
+                            passthrough=[])
+    args = run.pytest_args(ns, "r1")
+    assert args[args.index("-c") + 1].endswith("aigw_conformance/run.ini")
+    assert "no:benchmark" in args and "no:randomly" in args
+    assert args[0] == args[args.index("--aigw-suites") + 1]
+
+
+def test_list_into_a_closed_pipe_is_not_an_internal_error(tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    # `true` exits at once without reading: by the time the listing is written, the pipe is closed
+    proc = subprocess.run(["bash", "-c", f"set -o pipefail; '{sys.executable}' -m aigw_conformance list | true"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0 and "internal error" not in proc.stderr, proc.stderr
