@@ -2,12 +2,23 @@
 
 `start_capture(endpoints, out_dir, redactor, proxy_url=None) -> Capture` is the one entry point
 (docs/architecture.md, Seam 4). Modules, one job each: `master` (lifecycle), `tagging`, `guard`,
-`streaming`, `handshakes`, `writer`, `redaction`, `dump`, `merge` (xdist workers' files), `capture` (the public object).
+`streaming`, `handshakes`, `tap_errors`, `writer`, `redaction`, `dump`, `merge` (xdist workers'
+files), `capture` (the public object).
+
+The names below load on first use: importing this package (or `tap_errors`) does not import
+mitmproxy, so a run with capture off, and pytest's start-up, never pay for it.
 """
 
-from .capture import Capture, start_capture
-from .master import CaptureStartError
-from .merge import merge_captures
-from .writer import HANDSHAKES_FILE, HAR_FILE, MITM_FILE
+from importlib import import_module
 
-__all__ = ["Capture", "CaptureStartError", "HANDSHAKES_FILE", "HAR_FILE", "MITM_FILE", "merge_captures", "start_capture"]
+_EXPORTS = {"Capture": "capture", "start_capture": "capture", "CaptureStartError": "master",
+            "merge_captures": "merge", "HANDSHAKES_FILE": "writer", "HAR_FILE": "writer", "MITM_FILE": "writer"}
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(import_module(f"{__name__}.{_EXPORTS[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = sorted(_EXPORTS)

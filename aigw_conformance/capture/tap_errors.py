@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from mitmproxy import http, tcp
+if TYPE_CHECKING:   # the runner imports this module with capture off: no mitmproxy at run time
+    from mitmproxy import http, tcp
 
 TRACKING_HEADER = "X-Aigw-Tracking-Id"
 
