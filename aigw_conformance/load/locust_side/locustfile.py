@@ -26,6 +26,7 @@ from aigw_conformance.netguard import NetworkPolicy
 PLAN_ENV = "AIGW_LOAD_PLAN"
 FLUSH_EVERY_S = 1.0
 FINALS_GRACE_S = 5.0
+PLAN_WAIT_S = 60.0
 
 
 @dataclass
@@ -63,6 +64,7 @@ def on_init(environment, runner=None, **_kw):
     if isinstance(runner, WorkerRunner):
         runner.register_message("aigw_plan", lambda environment, msg, **_: st.take(msg.data, runner.worker_index))
         runner.register_message("aigw_halt", lambda environment, msg, **_: gevent.spawn(_finish_worker, environment))
+        gevent.spawn(_ask_for_plan, environment)
         gevent.spawn(_flusher, environment)
         return
     with open(os.environ[PLAN_ENV], encoding="utf-8") as fh:
@@ -72,7 +74,10 @@ def on_init(environment, runner=None, **_kw):
         _ROLE_CLASSES[name].fixed_count = int(role["users"])
     if isinstance(runner, MasterRunner):
         runner.register_message("aigw_records", lambda environment, msg, **_: _store(environment, msg.node_id, msg.data))
+        # pushed on connect, and sent again to a worker that asks (a worker may connect before this runs)
         events.worker_connect.add_listener(lambda client_id, **_: runner.send_message("aigw_plan", plan, client_id))
+        runner.register_message("aigw_plan_request",
+                                lambda environment, msg, **_: runner.send_message("aigw_plan", plan, msg.node_id))
     events.spawning_complete.add_listener(lambda user_count, **_: gevent.spawn(_conduct, environment))
 
 
@@ -134,6 +139,17 @@ def _finish_worker(environment) -> None:
     environment.runner.send_message("aigw_records", _batch(environment, final=True))
 
 
+def _ask_for_plan(environment) -> None:
+    st = _state(environment)
+    deadline = time.monotonic() + PLAN_WAIT_S
+    while st.plan is None and time.monotonic() < deadline:
+        try:
+            environment.runner.send_message("aigw_plan_request")
+        except Exception:  # noqa: BLE001 - not connected yet: ask again shortly
+            pass
+        gevent.sleep(0.25)
+
+
 def _flusher(environment) -> None:
     st = _state(environment)
     while not st.halted:
@@ -152,7 +168,7 @@ class _RoleUser(FastHttpUser):
 
     def on_start(self) -> None:
         st = _state(self.environment)
-        deadline = time.monotonic() + 10.0
+        deadline = time.monotonic() + PLAN_WAIT_S
         while st.plan is None and time.monotonic() < deadline:   # the plan precedes the spawn message
             gevent.sleep(0.02)
         spec = st.plan["roles"][self.role]
