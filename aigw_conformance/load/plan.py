@@ -57,6 +57,7 @@ class Plan:
     roles: dict[str, Role]
     records_path: str
     started_path: str
+    last: bool = True                  # the last workload of the run (workers on other machines stop then)
 
     @property
     def users(self) -> int:
@@ -150,10 +151,11 @@ def build_roles(w: Workload, *, target, broker, route, endpoint_url: str,
 
 
 def make_plan(w: Workload, roles: dict[str, Role], *, host: str, allow_hosts, workers: int,
-              out_dir: Path, private_dir: Path) -> Plan:
+              out_dir: Path, private_dir: Path, last: bool = True) -> Plan:
     return Plan(workload=w.id, kind=w.kind, host=host, allow_hosts=sorted(allow_hosts), duration_s=w.duration_s,
                 timeout_s=w.timeout_s, max_requests=request_budget(w), workers=workers, roles=roles,
-                records_path=str(out_dir / "requests.jsonl"), started_path=str(private_dir / "started.json"))
+                records_path=str(out_dir / "requests.jsonl"), started_path=str(private_dir / "started.json"),
+                last=last)
 
 
 def write_private(plan: Plan, private_dir: Path) -> Path:

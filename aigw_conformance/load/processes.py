@@ -20,6 +20,7 @@ PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 STOP_GRACE_S = 5.0
 WORKER_WAIT_S = 30.0          # how long a master waits for its local workers to connect
 DEFAULT_MASTER_PORT = 5557
+WORKER_DIR_ENV = "AIGW_LOAD_WORKER_DIR"   # the locustfile reads the same name (it cannot import this module)
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -126,14 +127,16 @@ def start_run(*, plan_path: Path, users: int, classes: list[str], host: str, har
     return procs
 
 
-def start_workers(*, master_host: str, port: int, count: int, log_dir: Path) -> LocustProcs:
+def start_workers(*, master_host: str, port: int, count: int, log_dir: Path,
+                  extra_env: dict[str, str] | None = None) -> LocustProcs:
     """Workers only, for a master on another machine (`aigw-conformance load --master-host H`)."""
     procs = LocustProcs()
-    env = _env()
+    env = _env(extra_env)
     env.pop("AIGW_LOAD_PLAN", None)
     for i in range(count):
         procs.spawn(worker_command(master_host, port), log_dir / f"locust-worker-{i}.log", log_dir, env)
     return procs
 
 
-__all__ = ["LocustProcs", "start_run", "start_workers", "free_port", "LOCUSTFILE", "DEFAULT_MASTER_PORT"]
+__all__ = ["LocustProcs", "start_run", "start_workers", "free_port", "LOCUSTFILE", "DEFAULT_MASTER_PORT",
+           "WORKER_DIR_ENV"]

@@ -24,6 +24,7 @@ from locust.runners import MasterRunner, WorkerRunner
 from aigw_conformance.netguard import NetworkPolicy
 
 PLAN_ENV = "AIGW_LOAD_PLAN"
+WORKER_DIR_ENV = "AIGW_LOAD_WORKER_DIR"
 FLUSH_EVERY_S = 1.0
 FINALS_GRACE_S = 5.0
 PLAN_WAIT_S = 60.0
@@ -46,12 +47,23 @@ class Shared:
 
     def take(self, plan: dict, worker_index: int = 0) -> None:
         self.plan = plan
+        _mark_seen(plan)
         self.policy = NetworkPolicy(frozenset(plan["allow_hosts"]))
         workers = max(1, int(plan["workers"]))
         share, rest = divmod(int(plan["max_requests"]), workers)
         self.budget = share + (1 if worker_index < rest else 0)
         for cls in _ROLE_CLASSES.values():
             cls.network_timeout = cls.connection_timeout = float(plan["timeout_s"])
+
+
+def _mark_seen(plan: dict) -> None:
+    """On a machine that only runs workers: tell `aigw-conformance load --master-host` what came (ids only)."""
+    folder = os.environ.get(WORKER_DIR_ENV)
+    if folder:
+        with open(os.path.join(folder, "seen"), "a", encoding="utf-8") as fh:
+            fh.write(plan["workload"] + "\n")
+        if plan.get("last"):
+            open(os.path.join(folder, "last"), "w").close()
 
 
 def _state(environment) -> Shared:
@@ -178,7 +190,8 @@ class _RoleUser(FastHttpUser):
         self.requests = spec["request_sets"][index % len(spec["request_sets"])]
         self.weights = [r["weight"] for r in self.requests]
         self.rate = float(spec["rate_per_user"])
-        self.begin = time.monotonic() + float(spec["start_after_s"])
+        # a random phase, so users spawned together do not send in lockstep
+        self.begin = time.monotonic() + float(spec["start_after_s"]) + random.uniform(0, 1.0 / max(self.rate, 0.1))
         self.user_id = f"{self.role}-{index}"
         self._pace = constant_throughput(self.rate)
 

@@ -1,0 +1,178 @@
+"""One `aigw-conformance load` run: target, broker, every selected workload in turn, the run folder.
+
+Everything is passed explicitly (target, broker, engine, run folder); nothing here reads the pytest
+run's context. Cleanup (tokens the run minted, Locust processes, the embedded reference) runs on the
+way out, also after Ctrl-C and SIGTERM.
+"""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aigw_conformance import exitcodes
+from aigw_conformance.errors import ConfigError
+from aigw_conformance.redact import redact
+
+from .charts import latency_svg
+from .loader import DEFAULT_PATH, load_workloads, select
+from .orchestrate import Engine, run_workload, support
+from .records import Records
+from .report import WorkloadOutcome, compile_load_report, summary_lines, verdict_line, write_allure
+from .settings import Overrides, adjust, check, too_fast
+from .verdicts import Observed, Verdict, judge
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    target: str = "reference"
+    targets_file: Path | None = None
+    workloads_file: Path = DEFAULT_PATH
+    workloads: tuple[str, ...] = ()
+    overrides: Overrides = field(default_factory=Overrides)
+    engine: Engine = field(default_factory=Engine)
+    gate: bool = False
+    faults: tuple[str, ...] = ()
+    era: str | None = None
+    report_dir: Path = Path("reports")
+    run_id: str = ""
+
+
+def _interrupt_on_sigterm() -> None:
+    """SIGTERM unwinds like Ctrl-C, so every `finally` below runs (the broker's own handler runs first)."""
+    def handler(signum, frame):  # noqa: ANN001
+        raise KeyboardInterrupt
+    signal.signal(signal.SIGTERM, handler)
+
+
+def _inputs(opts: LoadOptions):
+    from aigw_conformance.requirements import load_catalogue
+    from aigw_conformance.scenario.routes import load_routes
+    from aigw_conformance.tokens.malformed import load_malformed
+    catalogue, routes, malformed = load_catalogue(), load_routes(), load_malformed()
+    wf = load_workloads(opts.workloads_file, catalogue=catalogue, routes=routes, malformed=malformed)
+    return catalogue, routes, malformed, wf, select(wf, list(opts.workloads))
+
+
+def _target(opts: LoadOptions, state_dir: Path):
+    from aigw_conformance.session import REPO_ROOT
+    from aigw_conformance.targets import load_targets
+    file = opts.targets_file or REPO_ROOT / "targets.yaml"
+    targets = load_targets(file, only=opts.target)
+    declared = targets[opts.target]
+    if declared.kind != "reference":
+        if opts.faults:
+            raise ConfigError("--fault applies to the embedded reference only", field="--fault")
+        return declared, None
+    from .reference import start_embedded
+    return start_embedded(state_dir, era=opts.era or declared.era, faults=opts.faults)
+
+
+def run_load(opts: LoadOptions, *, out=print) -> int:
+    from aigw_conformance.report.results import harness_version, scenario_digest
+    from aigw_conformance.report.write import update_latest, write_report
+    from aigw_conformance.tokens import broker as broker_mod
+
+    catalogue, routes, malformed, wf, chosen = _inputs(opts)
+    run_dir = opts.report_dir / opts.run_id
+    state_dir = Path(tempfile.mkdtemp(prefix="aigw-load-ref-"))
+    reference = broker = None
+    outcomes: list[WorkloadOutcome] = []
+    _interrupt_on_sigterm()
+    try:
+        target, reference = _target(opts, state_dir)
+        external = target.kind != "reference"
+        check(opts.overrides, external)
+        broker = broker_mod.broker_for(target, opts.run_id, malformed=malformed)
+        broker_mod.install_signal_cleanup(broker)
+        run_dir.mkdir(parents=True, exist_ok=True)
+        gating = opts.gate or "load" in (target.profiles or ())
+        out(f"load: target {target.name} ({target.base_url}), {len(chosen)} workload(s), "
+            f"{opts.engine.local_workers} local + {opts.engine.remote_workers} remote Locust worker(s) -> {run_dir}")
+        for i, w0 in enumerate(chosen):
+            w, note = adjust(w0, opts.overrides, external)
+            level = "MUST" if gating else w.level
+            started, t0 = time.time(), time.monotonic()
+            folder = f"load/{w.id}"
+            why = support(w, target, broker) or too_fast(w, opts.overrides, external)
+            if why:
+                outcomes.append(WorkloadOutcome(w, Verdict("not-supported", why), level, started, 0.0, folder))
+                out(f"  {w.id}: not supported: {why}")
+                continue
+            out(f"  {w.id}: {w.kind}, {w.duration_s:g} s" + (f" ({note})" if note else ""))
+            obs, kept = run_workload(w, target=target, broker=broker, routes=routes, engine=opts.engine,
+                                     out_dir=run_dir / folder, last=i == len(chosen) - 1)
+            verdict = judge(w, obs)
+            if note:
+                verdict = Verdict(verdict.outcome, f"{verdict.reason} [{note}]", verdict.figures)
+            chart = _chart(w, obs, run_dir, folder)
+            outcomes.append(WorkloadOutcome(w, verdict, level, started, time.monotonic() - t0, folder,
+                                            tuple(kept) + ("requests.jsonl",), chart))
+            out(f"    {verdict.outcome}: {verdict.reason}")
+        report = compile_load_report(
+            outcomes, catalogue=catalogue, target=_describe(target), claimed=tuple(target.profiles or ()),
+            settings=_settings(opts, chosen), era=target.era, harness_version=harness_version(),
+            digest=scenario_digest([Path(wf.file)]))
+        write_report(report, run_dir)
+        update_latest(opts.report_dir, run_dir)
+        write_allure(outcomes, run_dir)
+        out(verdict_line(report))
+        for line in summary_lines(report):
+            out(line)
+        out(f"report: {run_dir / 'conformance.json'} (HTML: aigw-conformance report {run_dir})")
+        return _exit_code(report)
+    finally:
+        leftovers = broker.cleanup() if broker is not None else []
+        for line in leftovers:
+            out(f"cleanup: could not remove {redact(line)}")
+        if reference is not None:
+            reference.stop()
+            _keep_log(state_dir / "reference.log", run_dir)
+        shutil.rmtree(state_dir, ignore_errors=True)
+
+
+def _exit_code(report: dict) -> int:
+    verdict = report["verdict"]["result"]
+    if verdict == "fail":
+        return exitcodes.NONCONFORMANT
+    if any(s["outcome"] == "error" and s["level"] == "MUST" for s in report["scenarios"]):
+        return exitcodes.TARGET_UNREACHABLE
+    return exitcodes.OK
+
+
+def _chart(w, obs: Observed, run_dir: Path, folder: str) -> str:
+    recs = obs.records.recs if isinstance(obs.records, Records) else ()
+    if not recs:
+        return ""
+    t0 = obs.t_start or recs[0].t
+    marks = [(r.t_return, f"{r.how} returned ({r.label})") for r in obs.revocations]
+    if w.kind == "flood":
+        marks.append((t0 + w.baseline * w.duration_s, "flood starts"))
+    rel = f"{folder}/latency.svg"
+    (run_dir / rel).write_text(latency_svg(f"{w.id}: latency per request", recs, t0, marks), encoding="utf-8")
+    return rel
+
+
+def _describe(target) -> dict:
+    return {"name": target.name, "kind": target.kind, "base_url": target.base_url, "era": target.era,
+            "features": sorted(target.features), **({"claimedProfiles": sorted(target.profiles)} if target.profiles else {})}
+
+
+def _settings(opts: LoadOptions, chosen) -> dict:
+    o, e = opts.overrides, opts.engine
+    return {"workloadsFile": str(opts.workloads_file), "workloads": [w.id for w in chosen], "users": o.users,
+            "rate": o.rate, "duration_s": o.duration_s, "allowHighRate": o.allow_high_rate, "gate": opts.gate,
+            "localWorkers": e.local_workers, "remoteWorkers": e.remote_workers, "faults": list(opts.faults)}
+
+
+def _keep_log(log: Path, run_dir: Path) -> None:
+    if log.exists() and run_dir.exists():
+        (run_dir / "reference.log").write_text(redact(log.read_text(encoding="utf-8", errors="replace")),
+                                               encoding="utf-8")
+
+
+__all__ = ["LoadOptions", "run_load"]
