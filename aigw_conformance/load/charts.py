@@ -46,10 +46,10 @@ def latency_svg(title: str, recs: tuple[Rec, ...] | list[Rec], t0: float, marks:
     for r in pts:
         parts.append(f'<circle cx="{x(r.t):.1f}" cy="{y(r.ms):.1f}" r="2" fill="{COLOURS.get(r.outcome, "#000")}" '
                      'fill-opacity="0.6"/>')
-    for t, label in marks:
+    for i, (t, label) in enumerate(marks):
         parts.append(f'<line x1="{x(t):.1f}" x2="{x(t):.1f}" y1="{TOP}" y2="{TOP + PLOT_H}" stroke="#000" '
                      'stroke-dasharray="4 3"/>')
-        parts.append(f'<text x="{x(t) + 4:.1f}" y="{TOP + 12}">{escape(label)}</text>')
+        parts.append(f'<text x="{x(t) + 4:.1f}" y="{TOP + 12 + 14 * i}">{escape(label)}</text>')
     parts += _table([r for r in recs], TOP + PLOT_H + 40)
     return _svg("\n".join(parts), TOP + PLOT_H + 60 + 18 * (len({r.outcome for r in recs}) + 1))
 

@@ -148,7 +148,7 @@ def _chart(w, obs: Observed, run_dir: Path, folder: str) -> str:
     recs = obs.records.recs if isinstance(obs.records, Records) else ()
     if not recs:
         return ""
-    t0 = obs.t_start or recs[0].t
+    t0 = min(obs.t_start or recs[0].t, recs[0].t)
     marks = [(r.t_return, f"{r.how} returned ({r.label})") for r in obs.revocations]
     if w.kind == "flood":
         marks.append((t0 + w.baseline * w.duration_s, "flood starts"))

@@ -15,6 +15,7 @@ from .model import Flood, Mixed, RateLimit, Revocation, Workload, planned_rate
 from .records import Rec, Records, by_outcome, latency, percentile, rate_reached, statuses
 
 CPU_SATURATED = 90.0   # Locust's own cpu_warning threshold
+MIN_SAMPLES = 3        # valid requests before and during a flood, to compare latencies at all
 
 
 @dataclass(frozen=True)
@@ -195,9 +196,9 @@ def _flood(w: Flood, obs: Observed) -> Verdict:
     tv = _transport_verdict(recs, obs, figures)
     if tv is not None:
         return tv
-    if len(base) < 3 or len(during) < 3:
+    if len(base) < MIN_SAMPLES or len(during) < MIN_SAMPLES:
         return Verdict("error", f"too few valid requests to compare latency ({len(base)} before, {len(during)} "
-                       "during the flood)", figures)
+                       "during the flood): raise valid.rate or duration_s", figures)
     if d > allowed:
         doubt = _generator_doubt(obs)
         text = (f"valid p{p} latency rose from {b:.1f} ms to {d:.1f} ms under the flood (allowed: "

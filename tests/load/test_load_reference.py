@@ -1,0 +1,120 @@
+"""Real load runs against the embedded reference: Locust master + two local workers as subprocesses,
+real HTTP over loopback, real SQLite. The faithful reference passes all four workloads; the named
+faults fail exactly the workload that protects their rule."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from aigw_conformance import exitcodes
+from aigw_conformance.report import html
+
+ROOT = Path(__file__).resolve().parents[2]
+SCHEMA = json.loads((ROOT / "aigw_conformance/report/schema/conformance-v1.json").read_text())
+TOKEN_SHAPE = re.compile(r"(?<![0-9A-Za-z-])[0-9A-Za-z]{10}-[0-9A-Za-z]{22}(?![0-9A-Za-z-])")
+DURATION = "2"
+
+
+def load(tmp: Path, run_id: str, *args: str) -> tuple[int, str, dict]:
+    before = set(Path(tempfile.gettempdir()).glob("aigw-load-*"))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    proc = subprocess.run([sys.executable, "-m", "aigw_conformance", "load", "--workers", "2", "--duration", DURATION,
+                           "--report-dir", str(tmp), "--run-id", run_id, *args],
+                          capture_output=True, text=True, timeout=240, cwd=ROOT, env=env)
+    left = set(Path(tempfile.gettempdir()).glob("aigw-load-*")) - before
+    assert not left, f"private folders (plan files with tokens) left behind: {left}"
+    report = json.loads((tmp / run_id / "conformance.json").read_text())
+    return proc.returncode, proc.stdout + proc.stderr, report
+
+
+def workload(report: dict, wid: str) -> dict:
+    return next(w for w in report["load"]["workloads"] if w["id"] == wid)
+
+
+@pytest.fixture(scope="module")
+def faithful(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("load")
+    return tmp, *load(tmp, "faithful")
+
+
+def test_faithful_reference_passes_every_workload(faithful):
+    tmp, rc, out, report = faithful
+    assert rc == exitcodes.OK, out
+    outcomes = {w["id"]: w["outcome"] for w in report["load"]["workloads"]}
+    assert outcomes == {"LOAD-MIXED": "passed", "LOAD-REVOCATION": "passed", "LOAD-FLOOD": "passed",
+                        "LOAD-RATE-LIMIT": "passed"}, out
+    for w in report["load"]["workloads"]:
+        f = w["figures"]
+        assert f["requests"] > 10 and f["rate_reached"] > 0 and f["workers"] == 2
+        assert all({"p50", "p95", "p99"} <= set(v) for v in f["latency_ms"].values())
+    rev = workload(report, "LOAD-REVOCATION")["figures"]
+    assert rev["admitted_after_revocation"] == 0 and {t["how"] for t in rev["tokens"].values()} == {"delete", "expire"}
+    assert all(t["admitted_before"] > 0 and t["requests_after"] > 0 for t in rev["tokens"].values())
+    assert workload(report, "LOAD-RATE-LIMIT")["figures"]["statuses"].get("429", 0) > 0
+    # the workloads are SHOULD-level scenarios of their own profile: reported, not gating
+    assert {(s["profile"], s["level"]) for s in report["scenarios"]} == {("load", "SHOULD")}
+    assert "Load verdict: PASS" in out and "LOAD-REVOCATION" in out
+
+
+def test_run_folder_has_locust_reports_a_valid_report_and_no_secret(faithful):
+    jsonschema = pytest.importorskip("jsonschema")
+    tmp, rc, out, report = faithful
+    jsonschema.validate(report, SCHEMA)
+    run = tmp / "faithful"
+    for wid in ("LOAD-MIXED", "LOAD-REVOCATION", "LOAD-FLOOD", "LOAD-RATE-LIMIT"):
+        folder = run / "load" / wid
+        for name in ("locust.html", "locust_stats.csv", "locust_stats_history.csv", "requests.jsonl", "latency.svg"):
+            assert (folder / name).is_file(), f"{wid}: {name} missing"
+        assert "<svg" in (folder / "latency.svg").read_text()
+    assert (run / "allure-results").is_dir() and len(list((run / "allure-results").glob("*-result.json"))) == 4
+    for f in run.rglob("*"):
+        if f.is_file() and f.suffix in (".json", ".jsonl", ".csv", ".html", ".log", ".md", ".svg"):
+            assert not TOKEN_SHAPE.search(f.read_text(errors="replace")), f"a token-shaped value in {f}"
+
+
+@pytest.mark.skipif(html.find_allure() is None, reason="Allure Report 3 is not installed (`npm ci` at the repo top)")
+def test_html_report_carries_the_latency_chart_and_locust_report(faithful):
+    tmp, *_ = faithful
+    rep = html.generate(tmp / "faithful")
+    assert rep.results == 4 and rep.index.is_file()
+    names = set()
+    for f in (tmp / "faithful" / "html" / "data" / "test-results").glob("*.json"):
+        names |= {a.get("link", {}).get("name") for a in json.loads(f.read_text()).get("attachments", [])
+                  if isinstance(a, dict)}
+    assert {"latency chart", "Locust report", "Locust stats (CSV)"} <= names
+
+
+def test_cache_fault_fails_the_revocation_workload_naming_auth_validate_004(tmp_path):
+    rc, out, report = load(tmp_path, "cache", "--workload", "LOAD-REVOCATION", "--fault", "cache-authorizations",
+                           "--gate")
+    w = workload(report, "LOAD-REVOCATION")
+    assert w["outcome"] == "failed" and w["level"] == "MUST", out
+    assert "AUTH-VALIDATE-004" in w["reason"] and w["figures"]["admitted_after_revocation"] > 0
+    assert w["figures"]["window_s"] > 0
+    assert report["requirements"]["AUTH-VALIDATE-004"]["verdict"] == "failed"
+    assert rc == exitcodes.NONCONFORMANT, out          # --gate: the load profile is required
+
+
+def test_concurrency_fault_fails_the_mixed_workload(tmp_path):
+    rc, out, report = load(tmp_path, "c500", "--workload", "LOAD-MIXED", "--fault", "500-under-concurrency")
+    w = workload(report, "LOAD-MIXED")
+    assert w["outcome"] == "failed" and " x 500 for " in w["reason"], out
+    assert w["figures"]["server_errors"] > 0 and w["level"] == "SHOULD"
+    assert rc == exitcodes.OK, out                     # SHOULD-level: reported, not gating
+    assert "Load verdict: FAIL" in out and "not gating" in out
+
+
+def test_locust_is_never_imported_into_the_harness_process():
+    code = ("import sys, aigw_conformance.cli, aigw_conformance.commands.load, aigw_conformance.load.run, "
+            "aigw_conformance.load.orchestrate, aigw_conformance.load.report; "
+            "bad = [m for m in ('locust', 'gevent') if m in sys.modules]; assert not bad, bad")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, timeout=60,
+                   env={**os.environ, "PYTHONPATH": str(ROOT)})
