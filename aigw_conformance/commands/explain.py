@@ -112,6 +112,8 @@ def _requirements_from_yaml(path: Path) -> dict[str, dict]:
 
 def load_scenarios(suites: Path, requirements: Path) -> list[ScenarioInfo]:
     files = sorted(suites.glob("**/*.yaml")) if suites.is_dir() else ([suites] if suites.exists() else [])
+    from aigw_conformance.items import is_suite_file
+    files = [f for f in files if is_suite_file(f)]   # not suites/load/workloads.yaml (issue 17)
     try:
         from aigw_conformance.requirements import load_catalogue
         from aigw_conformance.scenario.loader import load_suites

@@ -69,6 +69,10 @@ def main(args: argparse.Namespace) -> int:
             print(f"{w.id:<18} {w.kind:<11} [{', '.join(w.requirement)}] {w.title}")
         print(f"{args.workloads_file}: {len(wf.workloads)} workload(s), valid")
         return exitcodes.OK
+    import importlib.util
+    if importlib.util.find_spec("locust") is None:   # looked up, not imported: gevent stays out of here
+        raise ConfigError("Locust is not installed: pip install 'aigw-conformance[load]' "
+                          "(or bash scripts/setup.sh load)", field="load")
     from aigw_conformance.load.orchestrate import Engine
     from aigw_conformance.load.processes import DEFAULT_MASTER_PORT
     from aigw_conformance.load.run import LoadOptions, run_load

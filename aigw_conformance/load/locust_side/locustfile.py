@@ -44,6 +44,16 @@ class Shared:
     cpu_max: float = 0.0
     budget: int = 0
     conducting: bool = False
+    cpu_mark: tuple = ()      # (wall, process CPU) at the last batch
+
+    def cpu_since_last(self) -> float:
+        """This process's CPU use since the last batch, in % of one core (Locust's own figure is sampled
+        every few seconds and reads 0 at first, too late for a short workload)."""
+        now = (time.monotonic(), time.process_time())
+        before, self.cpu_mark = self.cpu_mark, now
+        if not before or now[0] - before[0] < 0.2:
+            return 0.0
+        return 100.0 * (now[1] - before[1]) / (now[0] - before[0])
 
     def take(self, plan: dict, worker_index: int = 0) -> None:
         self.plan = plan
@@ -141,7 +151,8 @@ def _halt_and_drain(environment) -> None:
 def _batch(environment, final: bool) -> dict:
     st = _state(environment)
     records, st.records = st.records, []
-    st.cpu_max = max(st.cpu_max, float(getattr(environment.runner, "current_cpu_usage", 0.0) or 0.0))
+    st.cpu_max = max(st.cpu_max, st.cpu_since_last(),
+                     float(getattr(environment.runner, "current_cpu_usage", 0.0) or 0.0))
     return {"records": records, "final": final, "cpu_max": st.cpu_max,
             "worker": getattr(environment.runner, "worker_index", 0)}
 
@@ -153,6 +164,7 @@ def _finish_worker(environment) -> None:
 
 def _ask_for_plan(environment) -> None:
     st = _state(environment)
+    st.cpu_since_last()   # the first mark
     deadline = time.monotonic() + PLAN_WAIT_S
     while st.plan is None and time.monotonic() < deadline:
         try:
