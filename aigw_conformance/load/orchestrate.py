@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from aigw_conformance.errors import AigwError
+from aigw_conformance.errors import AigwError, ConfigError
 from aigw_conformance.redact import redact
 
 from .model import Revocation, Workload
@@ -106,7 +106,11 @@ def run_workload(w: Workload, *, target, broker, routes, engine: Engine, out_dir
         workers = engine.local_workers + engine.remote_workers
         plan = make_plan(w, roles, host=endpoint_url, allow_hosts=target.allow_hosts, workers=workers,
                          out_dir=out_dir, private_dir=private, last=last)
-        target.network_policy().check(_host_of(endpoint_url))    # refuse before starting anything
+        host = _host_of(endpoint_url)
+        if not target.network_policy().permits(host):           # refuse before starting anything
+            raise ConfigError(f"refusing to send load to {host}: only loopback and the target's "
+                              "network.allow_hosts may be reached (provider hosts never)",
+                              file=target.file or None, line=target.line or None, field="network.allow_hosts")
         (out_dir / "requests.jsonl").unlink(missing_ok=True)
         plan_path = write_private(plan, private)
         hard = w.duration_s + w.timeout_s + END_GRACE_S

@@ -185,7 +185,9 @@ def _flood(w: Flood, obs: Observed) -> Verdict:
     p = w.latency.percentile
     b, d = percentile([r.ms for r in base], p), percentile([r.ms for r in during], p)
     allowed = max(w.latency.factor * b, w.latency.floor_ms) if b is not None else None
-    figures.update(bogus=latency(bogus), valid_baseline=latency(base), valid_flood=latency(during),
+    flood_bogus = [r for r in bogus if r.t > t_flood]
+    figures.update(bogus=latency(bogus), bogus_rate_reached=rate_reached(flood_bogus),
+                   valid_rate_reached=rate_reached(valid), valid_baseline=latency(base), valid_flood=latency(during),
                    bogus_admitted=sum(1 for r in bogus if r.outcome == "admitted"),
                    latency_rule={"percentile": p, "factor": w.latency.factor, "floor_ms": w.latency.floor_ms,
                                  "baseline_ms": b, "flood_ms": d, "allowed_ms": allowed})
