@@ -1,11 +1,12 @@
 """The request rate Locust reaches against the embedded reference with 1 and with 2 local workers.
 
-    python3 bench/load_rate.py [SECONDS] [USERS]      (defaults: 6 s, 40 users)
+    python3 bench/load_rate.py [SECONDS] [USERS] [REPEAT]     (defaults: 6 s, 40 users, 3 rounds)
 
 One mixed workload of refused tokens (unknown-id in Authorization: Bearer, the gateway's cheapest
 answer: one SQLite lookup and a 403) asked for far more than can be reached, so the rate measured is
-what the generator and the reference together deliver on this machine. Everything is on 127.0.0.1 and
-bounded: each run lasts SECONDS and at most 10 minutes of wall time.
+what the generator and the reference together deliver on this machine. The 1-worker and 2-worker runs
+alternate for REPEAT rounds and the medians are compared, because on a shared machine one pair of
+runs says little. Everything is on 127.0.0.1 and bounded: each run lasts SECONDS, at most 10 minutes.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -36,6 +38,7 @@ workloads:
 
 
 def run(workers: int, seconds: float, users: int, tmp: Path) -> dict:
+    tmp.mkdir(parents=True, exist_ok=True)
     wl = tmp / "bench-workloads.yaml"
     wl.write_text(WORKLOADS.format(users=users, seconds=seconds))
     run_id = f"w{workers}"
@@ -59,11 +62,12 @@ def run(workers: int, seconds: float, users: int, tmp: Path) -> dict:
 def main() -> None:
     seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 6.0
     users = int(sys.argv[2]) if len(sys.argv) > 2 else 40
+    repeat = int(sys.argv[3]) if len(sys.argv) > 3 else 3
     print(f"# bench/load_rate.py  {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}  {platform.platform()}, "
           f"{os.cpu_count()} CPUs, Python {platform.python_version()}; {seconds:g} s per run, {users} users; "
           f"load average before: {os.getloadavg()[0]:.2f}")
     with tempfile.TemporaryDirectory(prefix="aigw-bench-load-") as tmp:
-        rows = [run(k, seconds, users, Path(tmp)) for k in (1, 2)]
+        rows = [run(k, seconds, users, Path(tmp) / f"r{i}") for i in range(repeat) for k in (1, 2)]
     print(f"{'workers':>7} {'req/s':>8} {'requests':>9} {'p50 ms':>7} {'p99 ms':>7} {'worker CPU %':>12} "
           f"{'req/s per busy core':>19} {'wall s':>7}")
     for r in rows:
@@ -71,8 +75,9 @@ def main() -> None:
         per_core = r["rate"] / (r["workers"] * r["cpu"] / 100.0) if r["cpu"] else 0.0
         print(f"{r['workers']:>7} {r['rate']:>8.1f} {r['requests']:>9} {r['p50'] or 0:>7.1f} {r['p99'] or 0:>7.1f} "
               f"{r['cpu']:>12.0f} {per_core:>19.0f} {r['wall']:>7.1f}")
-    if rows[0]["rate"]:
-        print(f"two workers / one worker: {rows[1]['rate'] / rows[0]['rate']:.2f}x")
+    med = {k: statistics.median(r["rate"] for r in rows if r["workers"] == k) for k in (1, 2)}
+    print(f"median req/s: 1 worker {med[1]:.0f}, 2 workers {med[2]:.0f}; two / one: {med[2] / med[1]:.2f}x"
+          if med[1] else "no rate measured")
 
 
 if __name__ == "__main__":
