@@ -9,7 +9,6 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -24,12 +23,14 @@ DURATION = "2"
 
 
 def load(tmp: Path, run_id: str, *args: str) -> tuple[int, str, dict]:
-    before = set(Path(tempfile.gettempdir()).glob("aigw-load-*"))
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    private = tmp / f"tmp-{run_id}"          # the run's own TMPDIR: its private folders land here
+    private.mkdir()
+    env = {**os.environ, "TMPDIR": str(private),
+           "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
     proc = subprocess.run([sys.executable, "-m", "aigw_conformance", "load", "--workers", "2", "--duration", DURATION,
                            "--report-dir", str(tmp), "--run-id", run_id, *args],
                           capture_output=True, text=True, timeout=240, cwd=ROOT, env=env)
-    left = set(Path(tempfile.gettempdir()).glob("aigw-load-*")) - before
+    left = [p.name for p in private.iterdir() if p.name.startswith("aigw-load-")]
     assert not left, f"private folders (plan files with tokens) left behind: {left}"
     report = json.loads((tmp / run_id / "conformance.json").read_text())
     return proc.returncode, proc.stdout + proc.stderr, report
