@@ -80,8 +80,8 @@ def main(args: argparse.Namespace) -> int:
     from aigw_conformance.session import new_run_id
 
     if args.remote_workers and args.master_bind in ("127.0.0.1", "::1", "localhost"):
-        raise ConfigError("--remote-workers with a master bound to loopback: other machines cannot reach it; "
-                          "pass --master-bind 0.0.0.0 (or this machine's address)", field="--master-bind")
+        print("load: note: the master listens on loopback only, so only workers on this machine (or through an "
+              "SSH tunnel) can connect; other machines need --master-bind 0.0.0.0", flush=True)
     port = args.master_port or (DEFAULT_MASTER_PORT if args.remote_workers else None)
     opts = LoadOptions(
         target=args.target, targets_file=args.targets_file, workloads_file=args.workloads_file,

@@ -80,7 +80,8 @@ class LocustProcs:
 
 def master_command(*, users: int, workers: int, bind_host: str, port: int, host: str, hard_limit_s: float,
                    out_prefix: Path, classes: list[str], worker_wait_s: float) -> list[str]:
-    spawn_rate = max(1, users * 4)   # all users within about a quarter of a second
+    # all users within about a quarter of a second, but no more than Locust's advice of 100/s per worker
+    spawn_rate = max(1, min(users * 4, 100 * max(1, workers)))
     return [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--master",
             "--master-bind-host", bind_host, "--master-bind-port", str(port),
             "--expect-workers", str(workers), "--expect-workers-max-wait", str(int(worker_wait_s)),
@@ -91,7 +92,7 @@ def master_command(*, users: int, workers: int, bind_host: str, port: int, host:
 
 def local_command(*, users: int, host: str, hard_limit_s: float, out_prefix: Path, classes: list[str]) -> list[str]:
     return [sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "-u", str(users),
-            "-r", str(max(1, users * 4)), "-t", f"{int(hard_limit_s) + 1}s", "--stop-timeout", "2", "--host", host,
+            "-r", str(max(1, min(users * 4, 100))), "-t", f"{int(hard_limit_s) + 1}s", "--stop-timeout", "2", "--host", host,
             "--csv", str(out_prefix), "--csv-full-history", "--html", f"{out_prefix}.html",
             "--exit-code-on-error", "0", "--loglevel", "INFO", *classes]
 

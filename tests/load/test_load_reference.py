@@ -19,15 +19,15 @@ from aigw_conformance.report import html
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((ROOT / "aigw_conformance/report/schema/conformance-v1.json").read_text())
 TOKEN_SHAPE = re.compile(r"(?<![0-9A-Za-z-])[0-9A-Za-z]{10}-[0-9A-Za-z]{22}(?![0-9A-Za-z-])")
-DURATION = "2"
+DURATION = "2"          # the flood needs enough valid requests before and during it
 
 
-def load(tmp: Path, run_id: str, *args: str) -> tuple[int, str, dict]:
+def load(tmp: Path, run_id: str, *args: str, duration: str = DURATION) -> tuple[int, str, dict]:
     private = tmp / f"tmp-{run_id}"          # the run's own TMPDIR: its private folders land here
     private.mkdir()
     env = {**os.environ, "TMPDIR": str(private),
            "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
-    proc = subprocess.run([sys.executable, "-m", "aigw_conformance", "load", "--workers", "2", "--duration", DURATION,
+    proc = subprocess.run([sys.executable, "-m", "aigw_conformance", "load", "--workers", "2", "--duration", duration,
                            "--report-dir", str(tmp), "--run-id", run_id, *args],
                           capture_output=True, text=True, timeout=240, cwd=ROOT, env=env)
     left = [p.name for p in private.iterdir() if p.name.startswith("aigw-load-")]
@@ -95,7 +95,7 @@ def test_html_report_carries_the_latency_chart_and_locust_report(faithful):
 
 def test_cache_fault_fails_the_revocation_workload_naming_auth_validate_004(tmp_path):
     rc, out, report = load(tmp_path, "cache", "--workload", "LOAD-REVOCATION", "--fault", "cache-authorizations",
-                           "--gate")
+                           "--gate", duration="1.5")
     w = workload(report, "LOAD-REVOCATION")
     assert w["outcome"] == "failed" and w["level"] == "MUST", out
     assert "AUTH-VALIDATE-004" in w["reason"] and w["figures"]["admitted_after_revocation"] > 0
@@ -105,7 +105,8 @@ def test_cache_fault_fails_the_revocation_workload_naming_auth_validate_004(tmp_
 
 
 def test_concurrency_fault_fails_the_mixed_workload(tmp_path):
-    rc, out, report = load(tmp_path, "c500", "--workload", "LOAD-MIXED", "--fault", "500-under-concurrency")
+    rc, out, report = load(tmp_path, "c500", "--workload", "LOAD-MIXED", "--fault", "500-under-concurrency",
+                           duration="1.5")
     w = workload(report, "LOAD-MIXED")
     assert w["outcome"] == "failed" and " x 500 for " in w["reason"], out
     assert w["figures"]["server_errors"] > 0 and w["level"] == "SHOULD"
@@ -119,3 +120,5 @@ def test_locust_is_never_imported_into_the_harness_process():
             "bad = [m for m in ('locust', 'gevent') if m in sys.modules]; assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, timeout=60,
                    env={**os.environ, "PYTHONPATH": str(ROOT)})
+    # nor into this pytest process, although Locust registers a pytest plugin (it imports Locust lazily)
+    assert "gevent" not in sys.modules and "locust" not in sys.modules

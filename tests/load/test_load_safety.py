@@ -101,3 +101,15 @@ def _minted(state: dict) -> list[str]:
     with httpx.Client(base_url=state["base_url"], headers={"Coder-Session-Token": state["operator"]["token"]}) as c:
         keys = c.get("/api/v2/users/me/keys/tokens", params={"include_all": "true", "include_expired": "true"}).json()
     return [k["token_name"] for k in keys if str(k.get("token_name", "")).startswith("aigw-sigterm1-")]
+
+
+def test_plan_file_is_private(tmp_path):
+    private = Path(tempfile.mkdtemp(prefix="aigw-load-test-"))
+    try:
+        plan = Plan(workload="LOAD-X", kind="mixed", host="http://127.0.0.1:1", allow_hosts=[], duration_s=1,
+                    timeout_s=1, max_requests=1, workers=1, roles={}, records_path="r", started_path="s")
+        path = write_private(plan, private)
+        assert path.stat().st_mode & 0o777 == 0o600 and private.stat().st_mode & 0o777 == 0o700
+    finally:
+        import shutil
+        shutil.rmtree(private, ignore_errors=True)
