@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from aigw_conformance.errors import AigwError, ConfigError
+from aigw_conformance.errors import ConfigError, TargetError
 from aigw_conformance.redact import redact
 
 from .model import Revocation, Workload
@@ -86,7 +86,7 @@ def _copy_artefacts(private: Path, out_dir: Path) -> list[str]:
     return kept
 
 
-def _drop_failed_carriers(target) -> tuple[str, ...]:
+def _carriers_for(target) -> tuple[str, ...]:
     carriers = ["bearer", "x-api-key"]
     if target.has("mode:byok"):
         carriers.append("governance")   # the governance header is the BYOK carrier
@@ -101,16 +101,16 @@ def run_workload(w: Workload, *, target, broker, routes, engine: Engine, out_dir
     procs = None
     try:
         endpoint_url = target.endpoint_url(w.endpoint)
-        roles, minted = build_roles(w, target=target, broker=broker, route=routes.get(w.route),
-                                    endpoint_url=endpoint_url, carriers_ok=_drop_failed_carriers(target))
-        workers = engine.local_workers + engine.remote_workers
-        plan = make_plan(w, roles, host=endpoint_url, allow_hosts=target.allow_hosts, workers=workers,
-                         out_dir=out_dir, private_dir=private, last=last)
         host = _host_of(endpoint_url)
-        if not target.network_policy().permits(host):           # refuse before starting anything
+        if not target.network_policy().permits(host):           # refuse before minting or starting anything
             raise ConfigError(f"refusing to send load to {host}: only loopback and the target's "
                               "network.allow_hosts may be reached (provider hosts never)",
                               file=target.file or None, line=target.line or None, field="network.allow_hosts")
+        roles, minted = build_roles(w, target=target, broker=broker, route=routes.get(w.route),
+                                    endpoint_url=endpoint_url, carriers_ok=_carriers_for(target))
+        workers = engine.local_workers + engine.remote_workers
+        plan = make_plan(w, roles, host=endpoint_url, allow_hosts=target.allow_hosts, workers=workers,
+                         out_dir=out_dir, private_dir=private, last=last)
         (out_dir / "requests.jsonl").unlink(missing_ok=True)
         plan_path = write_private(plan, private)
         hard = w.duration_s + w.timeout_s + END_GRACE_S
@@ -126,15 +126,18 @@ def run_workload(w: Workload, *, target, broker, routes, engine: Engine, out_dir
                             problem=f"Locust did not start the workload (workers connected? see the logs){tail}"), \
                 _copy_artefacts(private, out_dir)
         revoked: list[Revoked] = []
+        problem = ""
         if isinstance(w, Revocation):
-            revoked = _revoke_on_time(w, minted, broker, t_start)
+            try:
+                revoked = _revoke_on_time(w, minted, broker, t_start)
+            except TargetError as exc:      # the REST call failed: no verdict on this workload, the run goes on
+                problem = f"the revocation call failed: {exc}"
         finished = procs.wait_all(max(1.0, t_start + hard - time.time()) + END_GRACE_S)
-        problem = "" if finished else "Locust did not stop by itself within its bound; it was stopped"
+        if not finished:
+            problem = problem or "Locust did not stop by itself within its bound; it was stopped"
         procs.stop()
         return Observed(read_records(out_dir / "requests.jsonl"), t_start, workers, tuple(revoked),
                         problem=problem), _copy_artefacts(private, out_dir)
-    except AigwError:
-        raise
     finally:
         if procs is not None:
             procs.stop()

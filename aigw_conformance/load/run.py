@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from aigw_conformance import exitcodes
-from aigw_conformance.errors import ConfigError
+from aigw_conformance.errors import ConfigError, TargetError
 from aigw_conformance.redact import redact
 
 from .charts import latency_svg
@@ -91,8 +91,10 @@ def run_load(opts: LoadOptions, *, out=print) -> int:
         broker_mod.install_signal_cleanup(broker)
         run_dir.mkdir(parents=True, exist_ok=True)
         gating = opts.gate or "load" in (target.profiles or ())
-        out(f"load: target {target.name} ({target.base_url}), {len(chosen)} workload(s), "
-            f"{opts.engine.local_workers} local + {opts.engine.remote_workers} remote Locust worker(s) -> {run_dir}")
+        e = opts.engine
+        engine = (f"{e.local_workers} local + {e.remote_workers} remote Locust worker(s)"
+                  if e.local_workers + e.remote_workers else "one local Locust process")
+        out(f"load: target {target.name} ({target.base_url}), {len(chosen)} workload(s), {engine} -> {run_dir}")
         for i, w0 in enumerate(chosen):
             w, note = adjust(w0, opts.overrides, external)
             level = "MUST" if gating else w.level
@@ -104,8 +106,11 @@ def run_load(opts: LoadOptions, *, out=print) -> int:
                 out(f"  {w.id}: not supported: {why}")
                 continue
             out(f"  {w.id}: {w.kind}, {w.duration_s:g} s" + (f" ({note})" if note else ""))
-            obs, kept = run_workload(w, target=target, broker=broker, routes=routes, engine=opts.engine,
-                                     out_dir=run_dir / folder, last=i == len(chosen) - 1)
+            try:
+                obs, kept = run_workload(w, target=target, broker=broker, routes=routes, engine=opts.engine,
+                                         out_dir=run_dir / folder, last=i == len(chosen) - 1)
+            except TargetError as exc:       # e.g. minting failed: this workload has no verdict, the run goes on
+                obs, kept = Observed(Records(()), None, 0, problem=str(exc)), []
             verdict = judge(w, obs)
             if note:
                 verdict = Verdict(verdict.outcome, f"{verdict.reason} [{note}]", verdict.figures)

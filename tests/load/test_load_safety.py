@@ -113,3 +113,20 @@ def test_plan_file_is_private(tmp_path):
     finally:
         import shutil
         shutil.rmtree(private, ignore_errors=True)
+
+
+def test_a_target_host_outside_its_allow_hosts_is_refused_before_anything_is_minted(tmp_path):
+    targets = tmp_path / "targets.yaml"
+    targets.write_text("targets:\n  staging:\n    kind: external\n    base_url: https://gateway.example.com\n"
+                       "    tokens: {source: coder-api, operator_token_env: AIGW_TEST_OPERATOR}\n")
+    env = {**os.environ, "AIGW_TEST_OPERATOR": "aaaaaaaaaa-bbbbbbbbbbbbbbbbbbbbbb", "TMPDIR": str(tmp_path),
+           "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    proc = subprocess.run([sys.executable, "-m", "aigw_conformance", "load", "--target", "staging", "--targets-file",
+                           str(targets), "--report-dir", str(tmp_path), "--run-id", "refused"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == exitcodes.INVALID_INPUT, proc.stdout + proc.stderr
+    assert "refusing to send load to gateway.example.com" in proc.stderr and "Traceback" not in proc.stderr
+    assert "line 2" in proc.stderr and "network.allow_hosts" in proc.stderr
+    fast = subprocess.run([sys.executable, "-m", "aigw_conformance", "load", "--target", "staging", "--targets-file",
+                           str(targets), "--rate", "50"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert fast.returncode == exitcodes.INVALID_INPUT and "--allow-high-rate" in fast.stderr, fast.stderr

@@ -143,7 +143,7 @@ def _conduct(environment) -> None:
 def _halt_and_drain(environment) -> None:
     st = _state(environment)
     st.halted = True
-    deadline = time.monotonic() + float(st.plan["timeout_s"]) + 1.0
+    deadline = time.monotonic() + (float(st.plan["timeout_s"]) if st.plan else 0.0) + 1.0
     while st.in_flight and time.monotonic() < deadline:
         gevent.sleep(0.02)
 
