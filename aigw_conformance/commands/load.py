@@ -77,7 +77,7 @@ def main(args: argparse.Namespace) -> int:
     from aigw_conformance.load.processes import DEFAULT_MASTER_PORT
     from aigw_conformance.load.run import LoadOptions, run_load
     from aigw_conformance.load.settings import Overrides
-    from aigw_conformance.session import new_run_id
+    from aigw_conformance.load.centre import new_run_id
 
     if args.remote_workers and args.master_bind in ("127.0.0.1", "::1", "localhost"):
         print("load: note: the master listens on loopback only, so only workers on this machine (or through an "

@@ -9,7 +9,7 @@
     records.py / verdicts.py the records as values; pure judgement per workload kind
     charts.py / report.py    SVG latency charts; conformance.json `load` section, allure results, summary
     run.py / workers.py      a whole run (this machine), and workers for a master elsewhere
-    reference.py             the one place the embedded reference is started from
+    centre.py                the one contact with the harness centre: target, broker, redactor, run id
 
 Nothing here imports Locust; only the locustfile does, inside Locust's own processes.
 """

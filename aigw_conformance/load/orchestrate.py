@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aigw_conformance.errors import ConfigError, TargetError
-from aigw_conformance.redact import redact
 
 from .model import Revocation, Workload
 from .plan import build_roles, make_plan, write_private
@@ -76,7 +75,7 @@ def _revoke_on_time(w: Revocation, minted, broker, t_start: float) -> list[Revok
     return done
 
 
-def _copy_artefacts(private: Path, out_dir: Path) -> list[str]:
+def _copy_artefacts(private: Path, out_dir: Path, redact) -> list[str]:
     kept = []
     for name in ARTEFACTS + tuple(p.name for p in sorted(private.glob("locust-*.log"))):
         src = private / name
@@ -93,9 +92,9 @@ def _carriers_for(target) -> tuple[str, ...]:
     return tuple(carriers)
 
 
-def run_workload(w: Workload, *, target, broker, routes, engine: Engine, out_dir: Path,
+def run_workload(w: Workload, *, target, broker, routes, engine: Engine, out_dir: Path, redact,
                  last: bool = True) -> tuple[Observed, list[str]]:
-    """Run it; returns what was observed and the artefact files kept in out_dir."""
+    """Run it; returns what was observed and the artefact files kept in out_dir (after `redact`)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     private = Path(tempfile.mkdtemp(prefix="aigw-load-"))     # 0700: the plan inside holds tokens
     procs = None
@@ -121,10 +120,10 @@ def run_workload(w: Workload, *, target, broker, routes, engine: Engine, out_dir
         t_start = _wait_started(Path(plan.started_path), procs, time.monotonic() + START_GRACE_S + wait_workers)
         if t_start is None:
             procs.stop()
-            tail = _log_tail(private)
+            tail = _log_tail(private, redact)
             return Observed(read_records(out_dir / "requests.jsonl"), None, workers,
                             problem=f"Locust did not start the workload (workers connected? see the logs){tail}"), \
-                _copy_artefacts(private, out_dir)
+                _copy_artefacts(private, out_dir, redact)
         revoked: list[Revoked] = []
         problem = ""
         if isinstance(w, Revocation):
@@ -137,7 +136,7 @@ def run_workload(w: Workload, *, target, broker, routes, engine: Engine, out_dir
             problem = problem or "Locust did not stop by itself within its bound; it was stopped"
         procs.stop()
         return Observed(read_records(out_dir / "requests.jsonl"), t_start, workers, tuple(revoked),
-                        problem=problem), _copy_artefacts(private, out_dir)
+                        problem=problem), _copy_artefacts(private, out_dir, redact)
     finally:
         if procs is not None:
             procs.stop()
@@ -149,7 +148,7 @@ def _host_of(url: str) -> str:
     return urlsplit(url).hostname or ""
 
 
-def _log_tail(private: Path) -> str:
+def _log_tail(private: Path, redact) -> str:
     for log in sorted(private.glob("locust-*.log")):
         text = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()
         errors = [line for line in text if "ERROR" in line or "Traceback" in line or "Error" in line]

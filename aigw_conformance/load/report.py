@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from aigw_conformance.redact import redact
 from aigw_conformance.report.compile import ScenarioResult, compile_report
 
 from .model import Workload
@@ -44,7 +43,7 @@ def locust_version() -> str:
         return "not installed"
 
 
-def scenario_results(outcomes: list[WorkloadOutcome]) -> list[ScenarioResult]:
+def scenario_results(outcomes: list[WorkloadOutcome], redact) -> list[ScenarioResult]:
     return [ScenarioResult(id=o.workload.id, outcome=o.verdict.outcome, suite="load", profile=PROFILE, level=o.level,
                            requirements=tuple(o.workload.requirement), title=o.workload.title,
                            reason=redact(o.verdict.reason), duration=round(o.seconds, 3),
@@ -61,9 +60,9 @@ def load_section(outcomes: list[WorkloadOutcome], settings: dict) -> dict:
                            "figures": o.verdict.figures} for o in outcomes]}
 
 
-def compile_load_report(outcomes: list[WorkloadOutcome], *, catalogue, target: dict, claimed: tuple[str, ...],
+def compile_load_report(outcomes: list[WorkloadOutcome], *, redact, catalogue, target: dict, claimed: tuple[str, ...],
                         settings: dict, era: str, harness_version: str, digest: str) -> dict:
-    report = compile_report(scenario_results(outcomes), catalogue, target, required_profiles=[PROFILE],
+    report = compile_report(scenario_results(outcomes, redact), catalogue, target, required_profiles=[PROFILE],
                             claimed_profiles=claimed, era=era, harness_version=harness_version,
                             scenario_digest=digest, date=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
     report["load"] = load_section(outcomes, settings)
@@ -102,7 +101,7 @@ def summary_lines(report: dict) -> list[str]:
 
 
 # ------------------------------------------------------------------ allure results
-def write_allure(outcomes: list[WorkloadOutcome], run_dir: Path) -> Path:
+def write_allure(outcomes: list[WorkloadOutcome], run_dir: Path, redact) -> Path:
     from allure_commons.logger import AllureFileLogger
     from allure_commons.model2 import Attachment, Label, Parameter, StatusDetails, TestResult
 

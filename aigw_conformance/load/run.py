@@ -7,17 +7,16 @@ way out, also after Ctrl-C and SIGTERM.
 
 from __future__ import annotations
 
-import shutil
 import signal
-import tempfile
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from aigw_conformance import exitcodes
-from aigw_conformance.errors import ConfigError, TargetError
-from aigw_conformance.redact import redact
+from aigw_conformance.errors import TargetError
 
+from .centre import open_harness
 from .charts import latency_svg
 from .loader import DEFAULT_PATH, load_workloads, select
 from .orchestrate import Engine, run_workload, support
@@ -58,37 +57,21 @@ def _inputs(opts: LoadOptions):
     return catalogue, routes, malformed, wf, select(wf, list(opts.workloads))
 
 
-def _target(opts: LoadOptions, state_dir: Path):
-    from aigw_conformance.session import REPO_ROOT
-    from aigw_conformance.targets import load_targets
-    file = opts.targets_file or REPO_ROOT / "targets.yaml"
-    targets = load_targets(file, only=opts.target)
-    declared = targets[opts.target]
-    if declared.kind != "reference":
-        if opts.faults:
-            raise ConfigError("--fault applies to the embedded reference only", field="--fault")
-        return declared, None
-    from .reference import start_embedded
-    return start_embedded(state_dir, era=opts.era or declared.era, faults=opts.faults)
-
-
 def run_load(opts: LoadOptions, *, out=print) -> int:
     from aigw_conformance.report.results import harness_version, scenario_digest
     from aigw_conformance.report.write import update_latest, write_report
-    from aigw_conformance.tokens import broker as broker_mod
 
     catalogue, routes, malformed, wf, chosen = _inputs(opts)
     run_dir = opts.report_dir / opts.run_id
-    state_dir = Path(tempfile.mkdtemp(prefix="aigw-load-ref-"))
-    reference = broker = None
     outcomes: list[WorkloadOutcome] = []
     _interrupt_on_sigterm()
-    try:
-        target, reference = _target(opts, state_dir)
+    with ExitStack() as stack:
+        h = open_harness(stack, target=opts.target, targets_file=opts.targets_file, run_id=opts.run_id,
+                         run_dir=run_dir, era=opts.era, faults=opts.faults, malformed=malformed)
+        target, broker, redact = h.target, h.broker, h.redactor.redact
+        stack.callback(lambda: [out(f"cleanup: could not remove {redact(x)}") for x in broker.cleanup()])
         external = target.kind != "reference"
         check(opts.overrides, external)
-        broker = broker_mod.broker_for(target, opts.run_id, malformed=malformed)
-        broker_mod.install_signal_cleanup(broker)
         run_dir.mkdir(parents=True, exist_ok=True)
         gating = opts.gate or "load" in (target.profiles or ())
         e = opts.engine
@@ -108,7 +91,7 @@ def run_load(opts: LoadOptions, *, out=print) -> int:
             out(f"  {w.id}: {w.kind}, {w.duration_s:g} s" + (f" ({note})" if note else ""))
             try:
                 obs, kept = run_workload(w, target=target, broker=broker, routes=routes, engine=opts.engine,
-                                         out_dir=run_dir / folder, last=i == len(chosen) - 1)
+                                         out_dir=run_dir / folder, redact=redact, last=i == len(chosen) - 1)
             except TargetError as exc:       # e.g. minting failed: this workload has no verdict, the run goes on
                 obs, kept = Observed(Records(()), None, 0, problem=str(exc)), []
             verdict = judge(w, obs)
@@ -119,25 +102,17 @@ def run_load(opts: LoadOptions, *, out=print) -> int:
                                             tuple(kept) + ("requests.jsonl",), chart))
             out(f"    {verdict.outcome}: {verdict.reason}")
         report = compile_load_report(
-            outcomes, catalogue=catalogue, target=_describe(target), claimed=tuple(target.profiles or ()),
+            outcomes, redact=redact, catalogue=catalogue, target=_describe(target), claimed=tuple(target.profiles or ()),
             settings=_settings(opts, chosen), era=target.era, harness_version=harness_version(),
             digest=scenario_digest([Path(wf.file)]))
-        write_report(report, run_dir)
+        write_report(report, run_dir)   # redacted there too
         update_latest(opts.report_dir, run_dir)
-        write_allure(outcomes, run_dir)
+        write_allure(outcomes, run_dir, redact)
         out(verdict_line(report))
         for line in summary_lines(report):
             out(line)
         out(f"report: {run_dir / 'conformance.json'} (HTML: aigw-conformance report {run_dir})")
         return _exit_code(report)
-    finally:
-        leftovers = broker.cleanup() if broker is not None else []
-        for line in leftovers:
-            out(f"cleanup: could not remove {redact(line)}")
-        if reference is not None:
-            reference.stop()
-            _keep_log(state_dir / "reference.log", run_dir)
-        shutil.rmtree(state_dir, ignore_errors=True)
 
 
 def _exit_code(report: dict) -> int:
@@ -173,11 +148,6 @@ def _settings(opts: LoadOptions, chosen) -> dict:
             "rate": o.rate, "duration_s": o.duration_s, "allowHighRate": o.allow_high_rate, "gate": opts.gate,
             "localWorkers": e.local_workers, "remoteWorkers": e.remote_workers, "faults": list(opts.faults)}
 
-
-def _keep_log(log: Path, run_dir: Path) -> None:
-    if log.exists() and run_dir.exists():
-        (run_dir / "reference.log").write_text(redact(log.read_text(encoding="utf-8", errors="replace")),
-                                               encoding="utf-8")
 
 
 __all__ = ["LoadOptions", "run_load"]

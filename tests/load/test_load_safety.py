@@ -17,7 +17,7 @@ import httpx
 from aigw_conformance import exitcodes
 from aigw_conformance.load.plan import Plan, RequestSpec, Role, write_private
 from aigw_conformance.load.processes import start_run
-from aigw_reference.launch import start_reference
+from aigw_conformance.load.centre import start_reference_process
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -68,7 +68,7 @@ def _alive(pid: int) -> bool:
 
 
 def test_sigterm_stops_locust_and_deletes_the_runs_tokens(tmp_path):
-    with start_reference(tmp_path / "ref", proxy=False) as ref:
+    with start_reference_process(tmp_path / "ref", proxy=False) as ref:
         state = ref.state
         targets = tmp_path / "targets.yaml"
         targets.write_text(
