@@ -102,7 +102,8 @@ def run_load(opts: LoadOptions, *, out=print) -> int:
                                             tuple(kept) + ("requests.jsonl",), chart))
             out(f"    {verdict.outcome}: {verdict.reason}")
         report = compile_load_report(
-            outcomes, redact=redact, catalogue=catalogue, target=_describe(target), claimed=tuple(target.profiles or ()),
+            outcomes, redact=redact, catalogue=catalogue, target=_describe(target),
+            claimed=tuple(target.profiles or ()) + (("load",) if opts.gate else ()),   # --gate: as if claimed
             settings=_settings(opts, chosen), era=target.era, harness_version=harness_version(),
             digest=scenario_digest([Path(wf.file)]))
         write_report(report, run_dir)   # redacted there too
