@@ -36,7 +36,7 @@ def new_run_id() -> str:
 
 def open_harness(stack: ExitStack, *, target: str, targets_file: Path | None, run_id: str, run_dir: Path,
                  era: str | None, faults: tuple[str, ...], malformed) -> Harness:
-    """Start the named target (the embedded reference as `run` starts it, without its proxy, which no
+    """Start the named target (the embedded reference as `run` starts it, here without its proxy, which no
     workload uses) and its broker. Everything started is closed through `stack`; the broker's cleanup
     also runs on SIGTERM."""
     from aigw_conformance.redact import REDACTOR

@@ -107,6 +107,8 @@ def run_load(opts: LoadOptions, *, out=print) -> int:
             settings=_settings(opts, chosen), era=target.era, harness_version=harness_version(),
             digest=scenario_digest([Path(wf.file)]))
         write_report(report, run_dir)   # redacted there too
+        with open(run_dir / "summary.md", "a", encoding="utf-8") as fh:
+            fh.write(redact("\n## Load\n\n```\n" + "\n".join([verdict_line(report), *summary_lines(report)]) + "\n```\n"))
         update_latest(opts.report_dir, run_dir)
         write_allure(outcomes, run_dir, redact)
         out(verdict_line(report))
