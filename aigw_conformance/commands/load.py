@@ -62,6 +62,7 @@ def main(args: argparse.Namespace) -> int:
     if args.master_host:
         from aigw_conformance.load.processes import DEFAULT_MASTER_PORT
         from aigw_conformance.load.workers import run_workers
+        _shared_worker_key()
         return run_workers(args.master_host, args.master_port or DEFAULT_MASTER_PORT, max(1, args.workers))
     if args.check:
         wf = load_workloads(args.workloads_file)
@@ -83,10 +84,26 @@ def main(args: argparse.Namespace) -> int:
         print("load: note: the master listens on loopback only, so only workers on this machine (or through an "
               "SSH tunnel) can connect; other machines need --master-bind 0.0.0.0", flush=True)
     port = args.master_port or (DEFAULT_MASTER_PORT if args.remote_workers else None)
+    key = {"worker_key": _shared_worker_key()} if args.remote_workers else {}   # else a fresh one per run
     opts = LoadOptions(
         target=args.target, targets_file=args.targets_file, workloads_file=args.workloads_file,
         workloads=tuple(args.workload), gate=args.gate, faults=tuple(args.faults), era=args.era,
         overrides=Overrides(args.users, args.rate, args.duration, args.allow_high_rate),
-        engine=Engine(args.workers, args.remote_workers, args.master_bind, port),
+        engine=Engine(args.workers, args.remote_workers, args.master_bind, port, **key),
         report_dir=args.report_dir, run_id=args.run_id or new_run_id())
     return run_load(opts, out=lambda line: print(line, flush=True))
+
+
+def _shared_worker_key() -> str:
+    """Workers on other machines get the plan (tokens inside) only by presenting the key both sides
+    read from AIGW_LOAD_WORKER_KEY; anything that reaches the master's port could otherwise ask for it."""
+    import os
+
+    from aigw_conformance.errors import ConfigError
+    from aigw_conformance.load.processes import KEY_ENV
+    key = os.environ.get(KEY_ENV, "")
+    if len(key) < 16:
+        raise ConfigError(f"workers on other machines need a shared key: set {KEY_ENV} to the same random value "
+                          "(16 characters or more, e.g. `openssl rand -hex 16`) on the master and on every worker "
+                          "machine", field=KEY_ENV)
+    return key

@@ -11,7 +11,8 @@ import json
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass
+import secrets
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from aigw_conformance.errors import ConfigError, TargetError
@@ -30,11 +31,13 @@ ARTEFACTS = ("locust.html", "locust_stats.csv", "locust_stats_history.csv", "loc
 
 @dataclass(frozen=True)
 class Engine:
-    """How Locust runs: local workers here, workers expected from other machines, the master's address."""
+    """How Locust runs: local workers here, workers expected from other machines, the master's address,
+    and the key a worker must present to get a plan (a fresh random one unless workers come from elsewhere)."""
     local_workers: int = 2
     remote_workers: int = 0
     bind_host: str = "127.0.0.1"
     port: int | None = None
+    worker_key: str = field(default_factory=lambda: secrets.token_urlsafe(24), repr=False)
 
 
 def support(w: Workload, target, broker) -> str:
@@ -115,7 +118,8 @@ def run_workload(w: Workload, *, target, broker, routes, engine: Engine, out_dir
         hard = w.duration_s + w.timeout_s + END_GRACE_S
         procs = start_run(plan_path=plan_path, users=plan.users, classes=sorted(roles), host=endpoint_url,
                           hard_limit_s=hard, private_dir=private, local_workers=engine.local_workers,
-                          remote_workers=engine.remote_workers, bind_host=engine.bind_host, port=engine.port)
+                          remote_workers=engine.remote_workers, bind_host=engine.bind_host, port=engine.port,
+                          worker_key=engine.worker_key)
         wait_workers = WORKER_WAIT_S if not engine.remote_workers else 300.0
         t_start = _wait_started(Path(plan.started_path), procs, time.monotonic() + START_GRACE_S + wait_workers)
         if t_start is None:

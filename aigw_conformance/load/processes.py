@@ -20,7 +20,8 @@ PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 STOP_GRACE_S = 5.0
 WORKER_WAIT_S = 30.0          # how long a master waits for its local workers to connect
 DEFAULT_MASTER_PORT = 5557
-WORKER_DIR_ENV = "AIGW_LOAD_WORKER_DIR"   # the locustfile reads the same name (it cannot import this module)
+WORKER_DIR_ENV = "AIGW_LOAD_WORKER_DIR"   # the locustfile reads the same names (it cannot import this module)
+KEY_ENV = "AIGW_LOAD_WORKER_KEY"          # a worker gets the plan (tokens inside) only by presenting this
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -104,10 +105,11 @@ def worker_command(master_host: str, port: int) -> list[str]:
 
 def start_run(*, plan_path: Path, users: int, classes: list[str], host: str, hard_limit_s: float,
               private_dir: Path, local_workers: int, remote_workers: int, bind_host: str,
-              port: int | None) -> LocustProcs:
-    """One workload's Locust run: a master and its local workers (or one local process when none)."""
+              port: int | None, worker_key: str) -> LocustProcs:
+    """One workload's Locust run: a master and its local workers (or one local process when none).
+    `worker_key` is handed to the master and the local workers through the environment, never argv."""
     procs = LocustProcs()
-    env = _env({"AIGW_LOAD_PLAN": str(plan_path)})
+    env = _env({"AIGW_LOAD_PLAN": str(plan_path), KEY_ENV: worker_key})
     prefix = private_dir / "locust"
     total = local_workers + remote_workers
     if total == 0:
@@ -120,7 +122,7 @@ def start_run(*, plan_path: Path, users: int, classes: list[str], host: str, har
                                hard_limit_s=hard_limit_s + wait_s, out_prefix=prefix, classes=classes,
                                worker_wait_s=wait_s),
                 private_dir / "locust-master.log", private_dir, env)
-    worker_env = _env()   # workers get the plan from the master, never the file
+    worker_env = _env({KEY_ENV: worker_key})   # workers get the plan from the master, never the file
     worker_env.pop("AIGW_LOAD_PLAN", None)
     for i in range(local_workers):
         procs.spawn(worker_command("127.0.0.1", port), private_dir / f"locust-worker-{i}.log", private_dir,
@@ -140,4 +142,4 @@ def start_workers(*, master_host: str, port: int, count: int, log_dir: Path,
 
 
 __all__ = ["LocustProcs", "start_run", "start_workers", "free_port", "LOCUSTFILE", "DEFAULT_MASTER_PORT",
-           "WORKER_DIR_ENV"]
+           "WORKER_DIR_ENV", "KEY_ENV"]

@@ -34,7 +34,7 @@ def test_workers_refuse_a_host_outside_the_policy_before_sending(tmp_path):
     try:
         procs = start_run(plan_path=write_private(plan, private), users=2, classes=["MixedUser"],
                           host=plan.host, hard_limit_s=20, private_dir=private, local_workers=1, remote_workers=0,
-                          bind_host="127.0.0.1", port=None)
+                          bind_host="127.0.0.1", port=None, worker_key="k" * 24)
         try:
             assert procs.wait_all(60), "Locust did not stop by itself"
         finally:

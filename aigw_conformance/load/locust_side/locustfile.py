@@ -10,7 +10,9 @@ planned duration, waits (bounded) for their last records and quits.
 
 from __future__ import annotations
 
+import hmac
 import json
+import logging
 import os
 import random
 import time
@@ -25,6 +27,7 @@ from aigw_conformance.netguard import NetworkPolicy
 
 PLAN_ENV = "AIGW_LOAD_PLAN"
 WORKER_DIR_ENV = "AIGW_LOAD_WORKER_DIR"
+KEY_ENV = "AIGW_LOAD_WORKER_KEY"      # the same names as in processes.py (which this file cannot import)
 FLUSH_EVERY_S = 1.0
 FINALS_GRACE_S = 5.0
 PLAN_WAIT_S = 60.0
@@ -96,14 +99,24 @@ def on_init(environment, runner=None, **_kw):
         _ROLE_CLASSES[name].fixed_count = int(role["users"])
     if isinstance(runner, MasterRunner):
         runner.register_message("aigw_records", lambda environment, msg, **_: _store(environment, msg.node_id, msg.data))
-        # pushed on connect, and sent again to a worker that asks (a worker may connect before this runs)
-        events.worker_connect.add_listener(lambda client_id, **_: runner.send_message("aigw_plan", plan, client_id))
-        runner.register_message("aigw_plan_request",
-                                lambda environment, msg, **_: runner.send_message("aigw_plan", plan, msg.node_id))
+        # only to a worker that presents the run's worker key: anything reaching the master's port can
+        # connect as a Locust worker, and the plan holds tokens
+        runner.register_message("aigw_plan_request", lambda environment, msg, **_: _hand_plan(runner, plan, msg))
     events.spawning_complete.add_listener(lambda user_count, **_: gevent.spawn(_conduct, environment))
 
 
 # ------------------------------------------------------------------ master: conduct and store
+def _hand_plan(runner, plan: dict, msg) -> None:
+    key = os.environ.get(KEY_ENV, "")
+    given = str((msg.data or {}).get("key", ""))
+    if key and hmac.compare_digest(given.encode(), key.encode()):
+        runner.send_message("aigw_plan", plan, msg.node_id)
+    else:
+        logging.getLogger("aigw.load").warning("worker %s asked for the plan without the run's worker key; refused",
+                                               msg.node_id)
+
+
+
 def _store(environment, node_id: str, data: dict) -> None:
     st = _state(environment)
     with open(st.plan["records_path"], "a", encoding="utf-8") as fh:
@@ -133,7 +146,7 @@ def _conduct(environment) -> None:
         deadline = time.monotonic() + float(st.plan["timeout_s"]) + FINALS_GRACE_S
         while not expected <= st.finals and time.monotonic() < deadline:
             gevent.sleep(0.05)
-    else:   # a local runner (tests of the locustfile): the records are ours
+    else:   # one local process (--workers 0): the records are ours
         _halt_and_drain(environment)
         _store(environment, "local", _batch(environment, final=True))
     runner.quit()
@@ -168,7 +181,7 @@ def _ask_for_plan(environment) -> None:
     deadline = time.monotonic() + PLAN_WAIT_S
     while st.plan is None and time.monotonic() < deadline:
         try:
-            environment.runner.send_message("aigw_plan_request")
+            environment.runner.send_message("aigw_plan_request", {"key": os.environ.get(KEY_ENV, "")})
         except Exception:  # noqa: BLE001 - not connected yet: ask again shortly
             pass
         gevent.sleep(0.25)
