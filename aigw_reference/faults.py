@@ -42,10 +42,18 @@ FAULTS: dict[str, tuple[str, str]] = {
     "proxy-validates-nothing-inject-always": ("AUTH-PROXY-007", "governance header always injected"),
 }
 
+# Faults only concurrent traffic shows (issue 17): `aigw-conformance load` catches them, the suites (one
+# request at a time) cannot, so the self-test matrix, which runs the suites, leaves them out.
+LOAD_FAULTS: dict[str, tuple[str, str]] = {
+    "500-under-concurrency": ("AUTH-VALIDATE-002", "answer 500 instead of 200/403 while another authorization "
+                              "is in flight (a store error under load not mapped to 403)"),
+}
+
 
 def validate(names) -> frozenset[str]:
-    unknown = sorted(set(names) - FAULTS.keys())
+    known = FAULTS.keys() | LOAD_FAULTS.keys()
+    unknown = sorted(set(names) - known)
     if unknown:
-        raise ConfigError(f"unknown fault(s) {', '.join(unknown)}; known: {', '.join(sorted(FAULTS))}",
+        raise ConfigError(f"unknown fault(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}",
                           file="command line", field="--fault")
     return frozenset(names)

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what aigw-conformance needs, from the package registries only (PyPI, Debian, npm).
 #   scripts/setup.sh          the harness and the reference gateway (enough for `aigw-conformance run`)
-#   scripts/setup.sh test     plus the test extras, Allure Report 3 (npm) and Debian's chromium,
-#                             which the project's own tests use to open the HTML report
+#   scripts/setup.sh test     plus the test extras, Locust (the `load` extra), Allure Report 3 (npm) and
+#                             Debian's chromium, which the project's own tests use to open the HTML report
+#   scripts/setup.sh load     the harness plus Locust, for `aigw-conformance load`
 # PYTHON selects the interpreter (default python3); a 3.12 interpreter gets mitmproxy 12.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,7 +12,9 @@ want=${1:-run}
 
 pip_quiet=(--quiet --disable-pip-version-check --no-input)
 if [ "$want" = test ]; then
-  "$PY" -m pip install "${pip_quiet[@]}" -e '.[test]'
+  "$PY" -m pip install "${pip_quiet[@]}" -e '.[test,load]'
+elif [ "$want" = load ]; then
+  "$PY" -m pip install "${pip_quiet[@]}" -e '.[load]'
 else
   "$PY" -m pip install "${pip_quiet[@]}" -e .
 fi

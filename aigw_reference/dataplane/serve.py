@@ -17,6 +17,7 @@ class Aibridged:
         self.handler = handler
         self.authorizer = authorizer
         self.cfg = cfg
+        self.in_flight = 0   # authorizations under way (one event loop: no lock needed)
 
     def _valid(self, token: str) -> bool:
         return isinstance(self.authorizer.is_authorized(token), Authorized)
@@ -32,7 +33,16 @@ class Aibridged:
             await text_error(500, "internal server error")(scope, receive, send)
             return
         # SQLite work off the event loop so 200 concurrent requests do not serialise on it
-        result = await asyncio.to_thread(self.authorizer.is_authorized, key)
+        self.in_flight += 1
+        try:
+            busy = self.in_flight > 1
+            result = await asyncio.to_thread(self.authorizer.is_authorized, key)
+        finally:
+            self.in_flight -= 1
+        if busy and "500-under-concurrency" in faults:
+            # AUTH-VALIDATE-002: any IsAuthorized error, a transport or store error included, is 403
+            await text_error(500, "internal server error")(scope, receive, send)
+            return
         if not isinstance(result, Authorized):
             status = 401 if "status-401" in faults else 403
             await text_error(status, "unauthorized")(scope, receive, send)
