@@ -9,7 +9,7 @@ import pytest
 
 from aigw_conformance import cli, exitcodes
 from aigw_conformance.errors import ScenarioError
-from aigw_conformance.items import is_suite_file
+from aigw_conformance.scenario.discovery import looks_like_suite
 from aigw_conformance.load.loader import DEFAULT_PATH, load_workloads, select
 from aigw_conformance.requirements import load_catalogue
 from aigw_conformance.scenario.routes import load_routes
@@ -36,7 +36,7 @@ def test_shipped_file_is_valid_covers_the_four_kinds_and_is_not_a_suite():
     rev = next(w for w in wf.workloads if w.kind == "revocation")
     assert {"AUTH-VALIDATE-004", "AUTH-LIFECYCLE-005"} <= set(rev.requirement)
     assert "AUTH-HTTP-006" in next(w for w in wf.workloads if w.kind == "rate-limit").requirement
-    assert not is_suite_file(DEFAULT_PATH)   # pytest never collects it as scenarios
+    assert not looks_like_suite(DEFAULT_PATH)   # pytest never collects it as scenarios
 
 
 def test_minimal_file_and_defaults(tmp_path):
