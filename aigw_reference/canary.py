@@ -12,8 +12,11 @@ import threading
 import time
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, Router
+
+# what the canary answers lives in its own module; re-exported here for callers of the old names
+from .provider_answers import anthropic_answer, openai_answer  # noqa: F401
 
 TRACKING_RE = re.compile(r"aigw-trk-[0-9a-f]{32}")
 BODY_LIMIT = 64 * 1024
@@ -53,60 +56,6 @@ class Recorder:
     def clear(self) -> None:
         with self._lock:
             self._records.clear()
-
-
-def _sse(events: list[tuple[str | None, dict]]):
-    async def gen():
-        for name, data in events:
-            yield (f"event: {name}\n" if name else "") + f"data: {json.dumps(data)}\n\n"
-        yield ""
-    return gen()
-
-
-def openai_answer(path: str, body: dict) -> Response:
-    if path.startswith("/v1/models"):
-        return JSONResponse({"object": "list", "data": [{"id": "gpt-canary", "object": "model", "owned_by": "canary"}]})
-    stream = bool(body.get("stream"))
-    if path == "/v1/responses":
-        msg = {"id": "resp_canary", "object": "response", "status": "completed", "model": body.get("model", "gpt"),
-               "output": [{"type": "message", "role": "assistant",
-                           "content": [{"type": "output_text", "text": "canary"}]}]}
-        if stream:
-            return StreamingResponse(_sse([("response.created", {"type": "response.created", "response": msg}),
-                                           ("response.completed", {"type": "response.completed", "response": msg})]),
-                                     media_type="text/event-stream")
-        return JSONResponse(msg)
-    if path == "/v1/chat/completions":
-        if stream:
-            chunk = {"id": "chatcmpl-canary", "object": "chat.completion.chunk", "model": body.get("model", "gpt"),
-                     "choices": [{"index": 0, "delta": {"content": "canary"}, "finish_reason": None}]}
-            async def gen():
-                yield f"data: {json.dumps(chunk)}\n\n"
-                yield "data: [DONE]\n\n"
-            return StreamingResponse(gen(), media_type="text/event-stream")
-        return JSONResponse({"id": "chatcmpl-canary", "object": "chat.completion", "model": body.get("model", "gpt"),
-                             "choices": [{"index": 0, "finish_reason": "stop",
-                                          "message": {"role": "assistant", "content": "canary"}}]})
-    return JSONResponse({"object": "canary", "path": path})
-
-
-def anthropic_answer(path: str, body: dict) -> Response:
-    if path.startswith("/v1/models"):
-        return JSONResponse({"data": [{"id": "claude-canary", "type": "model"}], "has_more": False})
-    if path == "/v1/messages/count_tokens":
-        return JSONResponse({"input_tokens": 1})
-    if path == "/v1/messages":
-        msg = {"id": "msg_canary", "type": "message", "role": "assistant", "model": body.get("model", "claude"),
-               "content": [{"type": "text", "text": "canary"}], "stop_reason": "end_turn",
-               "usage": {"input_tokens": 1, "output_tokens": 1}}
-        if body.get("stream"):
-            return StreamingResponse(_sse([
-                ("message_start", {"type": "message_start", "message": {**msg, "content": []}}),
-                ("content_block_delta", {"type": "content_block_delta", "index": 0,
-                                         "delta": {"type": "text_delta", "text": "canary"}}),
-                ("message_stop", {"type": "message_stop"})]), media_type="text/event-stream")
-        return JSONResponse(msg)
-    return JSONResponse({"type": "canary", "path": path})
 
 
 def build_canary(recorder: Recorder | None = None) -> Router:
