@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what aigw-conformance needs, from the package registries only (PyPI, Debian, npm).
 #   scripts/setup.sh          the harness and the reference gateway (enough for `aigw-conformance run`)
-#   scripts/setup.sh test     plus the test extras, Allure Report 3 (npm) and Debian's chromium,
+#   scripts/setup.sh test     plus the test extras, the live-clients extra (the openai/anthropic SDKs),
+#                             the npm packages (Allure Report 3 and the pinned client programs Claude Code,
+#                             Codex and Copilot CLI of the live-clients profile) and Debian's chromium,
 #                             which the project's own tests use to open the HTML report
 # PYTHON selects the interpreter (default python3); a 3.12 interpreter gets mitmproxy 12.
 set -euo pipefail
@@ -11,7 +13,7 @@ want=${1:-run}
 
 pip_quiet=(--quiet --disable-pip-version-check --no-input)
 if [ "$want" = test ]; then
-  "$PY" -m pip install "${pip_quiet[@]}" -e '.[test]'
+  "$PY" -m pip install "${pip_quiet[@]}" -e '.[test,live-clients]'
 else
   "$PY" -m pip install "${pip_quiet[@]}" -e .
 fi

@@ -15,6 +15,7 @@ from pydantic import ConfigDict, Discriminator, Field, PrivateAttr, Tag, field_v
 
 from aigw_conformance.scenario.base import Frozen as _Frozen
 from aigw_conformance.scenario.base import _pairs
+from aigw_conformance.scenario.client_step import ClientStep
 from aigw_conformance.scenario.expectations import (BodyExpect, Expect, HandshakeExpect, HeaderExpect,
                                                     SaveSpec, UpstreamExpect)
 
@@ -139,18 +140,18 @@ class FuzzStep(_Located):
 
 def _step_kind(v: Any) -> str | None:
     if isinstance(v, dict):
-        for key in ("request", "action", "fuzz"):
+        for key in ("request", "action", "fuzz", "client"):
             if key in v:
                 return key
         return None
-    return {RequestStep: "request", ActionStep: "action", FuzzStep: "fuzz"}.get(type(v))
+    return {RequestStep: "request", ActionStep: "action", FuzzStep: "fuzz", ClientStep: "client"}.get(type(v))
 
 
 Step = Annotated[
     Union[Annotated[RequestStep, Tag("request")], Annotated[ActionStep, Tag("action")],
-          Annotated[FuzzStep, Tag("fuzz")]],
+          Annotated[FuzzStep, Tag("fuzz")], Annotated[ClientStep, Tag("client")]],
     Discriminator(_step_kind, custom_error_type="step_kind",
-                  custom_error_message="a step must have one of the keys request, action or fuzz"),
+                  custom_error_message="a step must have one of the keys request, action, fuzz or client"),
 ]
 
 
@@ -210,6 +211,6 @@ class Suite(_Frozen):
         return self.suite
 
 
-__all__ = ["Suite", "Scenario", "Step", "RequestStep", "ActionStep", "FuzzStep", "FuzzSpec", "Request",
+__all__ = ["Suite", "Scenario", "Step", "RequestStep", "ActionStep", "FuzzStep", "ClientStep", "FuzzSpec", "Request",
            "Expect", "HeaderExpect", "BodyExpect", "HandshakeExpect", "UpstreamExpect", "SaveSpec",
            "TokenSpec", "JsonBody", "RawBody", "Body"]
