@@ -23,7 +23,7 @@ import yaml
 from aigw_conformance.errors import ConfigError
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "fixtures" / "requirements.yaml"
-PROFILES = ("core", "lifecycle", "credential-modes", "proxy", "clients", "fuzz", "gateway-keys",
+PROFILES = ("core", "lifecycle", "credential-modes", "proxy", "clients", "live-clients", "fuzz", "gateway-keys",
             "informative")
 ERAS = ("any", "newest", "older", "newer")
 _FIELDS = {"id", "profile", "level", "era", "title", "uncertain", "source", "description", "notes"}

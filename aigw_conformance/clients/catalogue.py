@@ -61,6 +61,8 @@ CLIENTS: dict[str, ClientProgram] = {
         quiet_args=("--no-auto-update", "--disable-client-telemetry"),
         why_quiet="`copilot help environment`: COPILOT_OFFLINE skips GitHub auth, telemetry and auto-update "
                   "(it needs COPILOT_PROVIDER_BASE_URL); --no-auto-update, --disable-client-telemetry"),
+    # Copilot CLI on GitHub's own routing: cannot be driven here, the reason is recorded (COPILOT_GITHUB_REASON).
+    "copilot-github": ClientProgram("copilot-github", "unavailable", "@github/copilot", "copilot"),
     "openai-python": ClientProgram("openai-python", "python", "openai"),
     "anthropic-python": ClientProgram("anthropic-python", "python", "anthropic"),
 }
@@ -77,6 +79,8 @@ def node_bin_dirs() -> list[Path]:
 
 def command(client: ClientProgram) -> list[str] | None:
     """The program to start (argv prefix), or None when the client is not installed."""
+    if client.kind == "unavailable":
+        return None
     if client.kind == "python":
         try:
             metadata.version(client.package)
@@ -91,6 +95,8 @@ def command(client: ClientProgram) -> list[str] | None:
 
 
 def missing_reason(client: ClientProgram) -> str:
+    if client.kind == "unavailable":
+        return f"not-supported: {COPILOT_GITHUB_REASON}"
     if client.kind == "python":
         return (f"not-supported: the {client.package} SDK is not installed "
                 "(pip install 'aigw-conformance[live-clients]', or scripts/setup.sh test)")

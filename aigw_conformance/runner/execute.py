@@ -146,6 +146,12 @@ class CaseRun:
 
     def run(self, steps: list) -> None:
         for index, step_model in enumerate(steps, start=1):
+            if getattr(step_model, "client", None) is not None:   # live-clients (issue 16): a real client program
+                from aigw_conformance.clients.case_hook import run_in_case
+                details = run_in_case(self, step_model, f"step {index} client")
+                if details:
+                    raise self.mismatch(details)
+                continue
             step = dump(step_model)
             kind = step_kind(step)
             label = f"step {index} {kind}"

@@ -34,13 +34,13 @@ from pydantic import Field, field_validator, model_validator
 from aigw_conformance.scenario.base import Frozen, Status, _check_status, _str_values
 from aigw_conformance.scenario.expectations import HeaderExpect
 
-CLIENT_NAMES = ("claude-code", "codex", "copilot", "openai-python", "anthropic-python")
+CLIENT_NAMES = ("claude-code", "codex", "copilot", "copilot-github", "openai-python", "anthropic-python")
 DEFAULT_PROMPT = "Reply with the single word you are given by the system, nothing else. ({{ tracking_id }})"
 MAX_TIMEOUT = 300.0
 
 
 class ClientSpec(Frozen):
-    name: Literal["claude-code", "codex", "copilot", "openai-python", "anthropic-python"]
+    name: Literal["claude-code", "codex", "copilot", "copilot-github", "openai-python", "anthropic-python"]
     env: dict[str, str] = Field(default_factory=dict)
     files: dict[str, str] = Field(default_factory=dict)
     sdk: dict[str, Any] = Field(default_factory=dict)
