@@ -16,10 +16,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, Router
 
 # what the canary answers lives in its own module; re-exported here for callers of the old names
-from .provider_answers import anthropic_answer, openai_answer  # noqa: F401
+from .provider_answers import anthropic_answer, decode_body, openai_answer  # noqa: F401
 
 TRACKING_RE = re.compile(r"aigw-trk-[0-9a-f]{32}")
 BODY_LIMIT = 64 * 1024
+TRACKING_SCAN_LIMIT = 8 * 1024 * 1024
 MAX_RECORDS = 20000
 
 
@@ -62,12 +63,15 @@ def build_canary(recorder: Recorder | None = None) -> Router:
     rec = recorder or Recorder()
 
     async def provider(request: Request) -> Response:
-        raw = await request.body()
+        raw = decode_body(await request.body(), request.headers.get("content-encoding"))
         text = raw[:BODY_LIMIT].decode("utf-8", "replace")
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.scope["headers"]]
         query = dict(request.query_params)
         name, path = request.path_params["provider"], "/" + request.path_params["path"]
-        rec.add({"time": time.time(), "tracking_id": tracking_id(headers, query, text), "method": request.method,
+        # The id is looked for in the whole body (real clients put the prompt last, after 64 KiB of tools),
+        # the record keeps the first BODY_LIMIT bytes.
+        found = tracking_id(headers, query, raw[:TRACKING_SCAN_LIMIT].decode("utf-8", "replace"))
+        rec.add({"time": time.time(), "tracking_id": found, "method": request.method,
                  "path": request.url.path, "query": request.url.query, "headers": [list(h) for h in headers],
                  "body": text})
         try:

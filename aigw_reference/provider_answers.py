@@ -11,8 +11,10 @@ The answer text is ANSWER everywhere, so a live scenario can check the client pr
 
 from __future__ import annotations
 
+import gzip
 import json
 import time
+import zlib
 from typing import Iterable
 
 from starlette.responses import JSONResponse, Response, StreamingResponse
@@ -30,6 +32,26 @@ def _stream(events: Iterable[Event], *, done: bool = False) -> StreamingResponse
         if done:
             yield "data: [DONE]\n\n"
     return StreamingResponse(gen(), media_type=SSE, headers={"Cache-Control": "no-cache"})
+
+
+def decode_body(raw: bytes, content_encoding: str | None) -> bytes:
+    """The request body as the provider reads it: Codex sends zstd-compressed bodies (its
+    enable_request_compression feature), which the hosted APIs accept. Undecodable stays raw."""
+    enc = (content_encoding or "").strip().lower()
+    try:
+        if enc == "zstd":
+            import zstandard
+            return zstandard.ZstdDecompressor().decompressobj().decompress(raw)
+        if enc == "gzip":
+            return gzip.decompress(raw)
+        if enc == "deflate":
+            return zlib.decompress(raw)
+        if enc == "br":
+            import brotli
+            return brotli.decompress(raw)
+    except Exception:  # noqa: BLE001 - a corrupt body is recorded as it came
+        return raw
+    return raw
 
 
 def _usage_words(body: dict) -> int:

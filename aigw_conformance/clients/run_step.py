@@ -85,8 +85,8 @@ def build_command(step: ClientStep, spec: dict, program: catalogue.ClientProgram
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         path.write_text(str(text), encoding="utf-8")
         path.chmod(0o600)
-    (home / "work").mkdir(exist_ok=True)
-    (home / "tmp").mkdir(exist_ok=True)
+    for sub in ("work", "tmp", ".codex", ".copilot"):
+        (home / sub).mkdir(exist_ok=True, mode=0o700)
     run_env = {k: v for k, v in env.host_env.items() if k in BASE_ENV_KEYS}
     run_env.update({"HOME": str(home), "TMPDIR": str(home / "tmp"), "TERM": "dumb", "NO_COLOR": "1",
                     "CODEX_HOME": str(home / ".codex"), "COPILOT_HOME": str(home / ".copilot")})
@@ -94,8 +94,9 @@ def build_command(step: ClientStep, spec: dict, program: catalogue.ClientProgram
     run_env.update(program.quiet_env)
     run_env.update({str(k): str(v) for k, v in (spec.get("env") or {}).items()})
     if program.kind == "python":
+        # default=str: a lone `{{ token }}` renders to the Token object itself (templates keep types)
         run_env["AIGW_SDK"] = json.dumps({"kwargs": spec.get("sdk") or {}, "call": spec.get("call"),
-                                          "stream": spec.get("stream", True)})
+                                          "stream": spec.get("stream", True)}, default=str)
     args = spec.get("args")
     argv = [*prefix_argv, *program.quiet_args,
             *(list(args) if args is not None else program.default_args(str(spec.get("prompt", ""))))]
@@ -104,18 +105,23 @@ def build_command(step: ClientStep, spec: dict, program: catalogue.ClientProgram
                          timeout=float(step.client.timeout))
 
 
-def _observe(env: ClientRunEnv, test_id: str, tracking_id: str) -> tuple[list[dict], list[dict], tuple | None]:
-    flows: list[dict] = []
-    shakes: list[dict] = []
-    if env.capture is not None:
-        try:
-            har = json.loads(env.capture.har_text(test_id))
-            flows = list(har.get("log", {}).get("entries", []))
-        except (ValueError, AttributeError):
-            flows = []
-        shakes = list(env.capture.handshakes(test_id)) if hasattr(env.capture, "handshakes") else []
+def _captured(capture, test_id: str) -> tuple[list[dict], list[dict]]:
+    """The test's HTTP flows (HAR entries, redacted) and CONNECT transcripts so far, in start order."""
+    if capture is None:
+        return [], []
+    try:
+        flows = list(json.loads(capture.har_text(test_id)).get("log", {}).get("entries", []))
+    except (ValueError, AttributeError):
+        flows = []
+    return flows, list(capture.handshakes(test_id)) if hasattr(capture, "handshakes") else []
+
+
+def _observe(env: ClientRunEnv, test_id: str, tracking_id: str,
+             before: tuple[int, int]) -> tuple[list[dict], list[dict], tuple | None]:
+    # A scenario's steps share its test id in the capture: this step's flows are the ones after `before`.
+    flows, shakes = _captured(env.capture, test_id)
     upstream = env.canary.records(tracking_id, settle=0.2) if env.canary is not None else None
-    return flows, shakes, upstream
+    return flows[before[0]:], shakes[before[1]:], upstream
 
 
 def _summary(program: catalogue.ClientProgram, cmd: SealedCommand, run: SealedRun, obs: Observed) -> str:
@@ -161,6 +167,8 @@ def run_client_step(step: ClientStep, *, env: ClientRunEnv, context: dict, rende
         spec.setdefault("prompt", render(step.client.prompt, ctx))
         expect = render(step.expect.model_dump(exclude_unset=True, exclude_none=True), ctx)
         cmd = build_command(step, spec, program, prefix_argv, home, env)
+        seen = _captured(env.capture, test_id)
+        before = (len(seen[0]), len(seen[1]))
         if env.capture is not None:
             env.capture.expect_connection(test_id)     # untagged HTTP and every tunnel belong to this test
         started = time.time()
@@ -170,7 +178,7 @@ def run_client_step(step: ClientStep, *, env: ClientRunEnv, context: dict, rende
         finally:
             if env.capture is not None:
                 env.capture.expect_connection("")
-        flows, shakes, upstream = _observe(env, test_id, tracking_id)
+        flows, shakes, upstream = _observe(env, test_id, tracking_id, before)
         obs = Observed(run=run, flows=flows, handshakes=shakes, upstream=upstream, capture_on=env.capture is not None)
         red = env.redactor.redact
         record(f"{label}: {program.name} run", red(_summary(program, cmd, run, obs)))
