@@ -8,6 +8,7 @@ When the harness centre changes, this adapter is what follows it.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -17,6 +18,8 @@ from aigw_conformance.runner.canary import new_tracking_id
 
 from .run_step import ClientRunEnv, ClientUnavailable, run_client_step
 
+SHAPES_ENV = "AIGW_RECORD_CLIENT_SHAPES"   # set by `aigw-conformance clients record` for its own run
+
 
 def run_env(rc) -> ClientRunEnv:
     from aigw_conformance.runner.build import _prefix
@@ -24,7 +27,8 @@ def run_env(rc) -> ClientRunEnv:
     ca = (getattr(proxy, "ca_pems", None) or (None,))[0]
     return ClientRunEnv(endpoints=dict(rc.endpoints), prefix=_prefix(rc.target, "canonical"), policy=rc.policy,
                         redactor=REDACTOR, capture=rc.capture, canary=rc.canary, proxy_ca_pem=ca,
-                        run_dir=rc.run_dir, host_env=dict(os.environ))
+                        run_dir=rc.run_dir, host_env=dict(os.environ),
+                        shapes_dir=Path(os.environ[SHAPES_ENV]) if os.environ.get(SHAPES_ENV) else None)
 
 
 def run_in_case(case_run, step, label: str) -> list[MismatchDetail]:

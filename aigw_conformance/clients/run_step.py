@@ -48,6 +48,7 @@ class ClientRunEnv:
     proxy_ca_pem: str | None = None
     run_dir: Path | None = None           # a timing line per client run goes to <run_dir>/live-clients.jsonl
     host_env: Mapping[str, str] = field(default_factory=dict)   # only BASE_ENV_KEYS are passed on
+    shapes_dir: Path | None = None        # record mode (`clients record`): each run's request shapes go here
 
 
 def _forwards(endpoints: Mapping[str, str]) -> tuple[list[Forward], str | None]:
@@ -184,12 +185,23 @@ def run_client_step(step: ClientStep, *, env: ClientRunEnv, context: dict, rende
         record(f"{label}: {program.name} run", red(_summary(program, cmd, run, obs)))
         record(f"{label}: {program.name} output", red(run.output[-MAX_OUTPUT_SHOWN:]) or "(no output)")
         _log_timing(env.run_dir, test_id, program, run, obs, started)
+        if env.shapes_dir is not None:
+            _write_shapes(env.shapes_dir, test_id, label, program, flows, env.prefix)
         details = check_client(obs, expect, red)
         for d in details:
             d.step = d.step or label
         return details
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _write_shapes(folder: Path, test_id: str, label: str, program, flows: list[dict], prefix: str) -> None:
+    from .shapes import shape_of_har_entry
+    folder.mkdir(parents=True, exist_ok=True)
+    name = test_id.rpartition("::")[2] + ("" if label.startswith("step 1 ") else "." + label.split()[1])
+    data = {"client": program.name, "package": program.package, "version": catalogue.installed_version(program),
+            "requests": [shape_of_har_entry(e, prefix) for e in flows]}
+    (folder / f"{name}.json").write_text(json.dumps(data, indent=1), encoding="utf-8")
 
 
 def _log_timing(run_dir: Path | None, test_id: str, program, run: SealedRun, obs: Observed, started: float) -> None:

@@ -14,7 +14,7 @@ import anthropic
 
 def main() -> int:
     cfg = json.loads(os.environ.get("AIGW_SDK", "{}"))
-    client = anthropic.Anthropic(max_retries=0, timeout=30.0, **cfg.get("kwargs", {}))
+    client = anthropic.Anthropic(**cfg.get("kwargs", {}))   # SDK defaults (timeout, retries), as users run it
     prompt, call, stream = sys.argv[1], cfg.get("call") or "messages", bool(cfg.get("stream", True))
     model = cfg.get("model") or "claude-sonnet-4-5"
     messages = [{"role": "user", "content": prompt}]

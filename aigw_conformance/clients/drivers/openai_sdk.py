@@ -14,7 +14,7 @@ import openai
 
 def main() -> int:
     cfg = json.loads(os.environ.get("AIGW_SDK", "{}"))
-    client = openai.OpenAI(max_retries=0, timeout=30.0, **cfg.get("kwargs", {}))
+    client = openai.OpenAI(**cfg.get("kwargs", {}))      # SDK defaults (timeout, retries), as users run it
     prompt, call, stream = sys.argv[1], cfg.get("call") or "chat", bool(cfg.get("stream", True))
     model = cfg.get("model") or "gpt-4o"
     try:
