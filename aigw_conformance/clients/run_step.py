@@ -211,7 +211,8 @@ def _log_timing(run_dir: Path | None, test_id: str, program, run: SealedRun, obs
         run_dir.mkdir(parents=True, exist_ok=True)
         line = {"test_id": test_id, "client": program.name, "version": catalogue.installed_version(program),
                 "started": round(started, 3), "seconds": run.seconds, "exit_code": run.exit_code,
-                "timed_out": run.timed_out, "gateway_requests": len(obs.flows), "tunnels": len(obs.handshakes),
+                "timed_out": run.timed_out, "interfaces": list(run.interfaces), "connections": run.connections,
+                "refused": len(run.refused), "gateway_requests": len(obs.flows), "tunnels": len(obs.handshakes),
                 "provider_requests": None if obs.upstream is None else len(obs.upstream)}
         with open(run_dir / "live-clients.jsonl", "a", encoding="utf-8") as fh:
             fh.write(json.dumps(line) + "\n")
