@@ -49,3 +49,13 @@ def test_sealing_unavailable_is_a_reason_not_a_crash(monkeypatch, tmp_path):
     # Without util-linux's unshare on PATH the harness names the reason (and the profile becomes not-supported).
     monkeypatch.setenv("PATH", str(tmp_path))
     assert "unshare" in (sealing_problem.__wrapped__() or "")
+
+
+def test_clients_command_status_and_bad_record_request():
+    st = subprocess.run([sys.executable, "-m", "aigw_conformance", "clients", "status"], capture_output=True,
+                        text=True, cwd=ROOT, timeout=120)
+    assert "claude-code" in st.stdout and "pinned 2.1.332" in st.stdout and "GitHub login" in st.stdout
+    assert st.returncode == (0 if sealing_problem() is None else 3)
+    bad = subprocess.run([sys.executable, "-m", "aigw_conformance", "clients", "record", "--client", "cursor"],
+                         capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert bad.returncode == 2 and "no recording for cursor" in bad.stderr
