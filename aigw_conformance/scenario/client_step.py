@@ -27,7 +27,7 @@ Every string may be a template, rendered just before the client runs (tokens, ta
 
 from __future__ import annotations
 
-from typing import Any, Literal, Union
+from typing import Any, ClassVar, Literal, Union
 
 from pydantic import Field, field_validator, model_validator
 
@@ -114,6 +114,7 @@ class ClientExpect(Frozen):
 
 
 class ClientStep(Frozen):
+    step_key: ClassVar[str] = "client"     # the typed centre's STEP_MODELS key
     client: ClientSpec
     expect: ClientExpect = Field(default_factory=ClientExpect)
     file: str = ""
