@@ -38,6 +38,8 @@ TEMPLATE_FEATURES: dict[str, str] = {
     "central_keys": "central-keys",
     "proxy_url": "proxy",
     "canary_url": "canary",
+    "proxy": "proxy",               # client steps: the proxy URL with the scenario's credentials
+    "proxy_ca_file": "proxy-ca",    # client steps: the proxy's CA as a file the client can trust
 }
 
 

@@ -12,11 +12,15 @@ import threading
 import time
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, Router
+
+# what the canary answers lives in its own module; re-exported here for callers of the old names
+from .provider_answers import anthropic_answer, decode_body, openai_answer  # noqa: F401
 
 TRACKING_RE = re.compile(r"aigw-trk-[0-9a-f]{32}")
 BODY_LIMIT = 64 * 1024
+TRACKING_SCAN_LIMIT = 8 * 1024 * 1024
 MAX_RECORDS = 20000
 
 
@@ -55,70 +59,19 @@ class Recorder:
             self._records.clear()
 
 
-def _sse(events: list[tuple[str | None, dict]]):
-    async def gen():
-        for name, data in events:
-            yield (f"event: {name}\n" if name else "") + f"data: {json.dumps(data)}\n\n"
-        yield ""
-    return gen()
-
-
-def openai_answer(path: str, body: dict) -> Response:
-    if path.startswith("/v1/models"):
-        return JSONResponse({"object": "list", "data": [{"id": "gpt-canary", "object": "model", "owned_by": "canary"}]})
-    stream = bool(body.get("stream"))
-    if path == "/v1/responses":
-        msg = {"id": "resp_canary", "object": "response", "status": "completed", "model": body.get("model", "gpt"),
-               "output": [{"type": "message", "role": "assistant",
-                           "content": [{"type": "output_text", "text": "canary"}]}]}
-        if stream:
-            return StreamingResponse(_sse([("response.created", {"type": "response.created", "response": msg}),
-                                           ("response.completed", {"type": "response.completed", "response": msg})]),
-                                     media_type="text/event-stream")
-        return JSONResponse(msg)
-    if path == "/v1/chat/completions":
-        if stream:
-            chunk = {"id": "chatcmpl-canary", "object": "chat.completion.chunk", "model": body.get("model", "gpt"),
-                     "choices": [{"index": 0, "delta": {"content": "canary"}, "finish_reason": None}]}
-            async def gen():
-                yield f"data: {json.dumps(chunk)}\n\n"
-                yield "data: [DONE]\n\n"
-            return StreamingResponse(gen(), media_type="text/event-stream")
-        return JSONResponse({"id": "chatcmpl-canary", "object": "chat.completion", "model": body.get("model", "gpt"),
-                             "choices": [{"index": 0, "finish_reason": "stop",
-                                          "message": {"role": "assistant", "content": "canary"}}]})
-    return JSONResponse({"object": "canary", "path": path})
-
-
-def anthropic_answer(path: str, body: dict) -> Response:
-    if path.startswith("/v1/models"):
-        return JSONResponse({"data": [{"id": "claude-canary", "type": "model"}], "has_more": False})
-    if path == "/v1/messages/count_tokens":
-        return JSONResponse({"input_tokens": 1})
-    if path == "/v1/messages":
-        msg = {"id": "msg_canary", "type": "message", "role": "assistant", "model": body.get("model", "claude"),
-               "content": [{"type": "text", "text": "canary"}], "stop_reason": "end_turn",
-               "usage": {"input_tokens": 1, "output_tokens": 1}}
-        if body.get("stream"):
-            return StreamingResponse(_sse([
-                ("message_start", {"type": "message_start", "message": {**msg, "content": []}}),
-                ("content_block_delta", {"type": "content_block_delta", "index": 0,
-                                         "delta": {"type": "text_delta", "text": "canary"}}),
-                ("message_stop", {"type": "message_stop"})]), media_type="text/event-stream")
-        return JSONResponse(msg)
-    return JSONResponse({"type": "canary", "path": path})
-
-
 def build_canary(recorder: Recorder | None = None) -> Router:
     rec = recorder or Recorder()
 
     async def provider(request: Request) -> Response:
-        raw = await request.body()
+        raw = decode_body(await request.body(), request.headers.get("content-encoding"))
         text = raw[:BODY_LIMIT].decode("utf-8", "replace")
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.scope["headers"]]
         query = dict(request.query_params)
         name, path = request.path_params["provider"], "/" + request.path_params["path"]
-        rec.add({"time": time.time(), "tracking_id": tracking_id(headers, query, text), "method": request.method,
+        # The id is looked for in the whole body (real clients put the prompt last, after 64 KiB of tools),
+        # the record keeps the first BODY_LIMIT bytes.
+        found = tracking_id(headers, query, raw[:TRACKING_SCAN_LIMIT].decode("utf-8", "replace"))
+        rec.add({"time": time.time(), "tracking_id": found, "method": request.method,
                  "path": request.url.path, "query": request.url.query, "headers": [list(h) for h in headers],
                  "body": text})
         try:

@@ -42,7 +42,7 @@ def extract_auth_token(headers, *, era: str = "newest", faults: frozenset[str] =
         sources.append(lambda: trim_header(first(headers, OLDER_PROXY_HEADER) or ""))
     gov = trim_header(first(headers, GOVERNANCE) or "")
     bearer = lambda: _bearer(first(headers, "authorization"), "bearer-case-sensitive" in faults)  # noqa: E731
-    api_key = lambda: trim_header(first(headers, "x-api-key") or "")  # noqa: E731
+    api_key = lambda: "" if "ignore-x-api-key" in faults else trim_header(first(headers, "x-api-key") or "")  # noqa: E731
     sources.append(lambda: gov)
     if "governance-fallback" in faults and gov and valid is not None and not valid(gov):
         return bearer() or api_key() or gov

@@ -15,6 +15,8 @@ FAULTS: dict[str, tuple[str, str]] = {
     "accept-session-token-header": ("AUTH-HTTP-002", "accept Coder-Session-Token on the data plane"),
     "api-key-before-authorization": ("AUTH-HTTP-001", "read X-Api-Key before Authorization"),
     "governance-fallback": ("AUTH-HTTP-001", "invalid governance token falls back to Authorization"),
+    # Added with the live-clients profile (issue 16): breaks ANTHROPIC_API_KEY=<coder token> clients.
+    "ignore-x-api-key": ("AUTH-HTTP-001", "X-Api-Key is never read as a credential (only governance and Bearer)"),
     "bearer-case-sensitive": ("AUTH-HTTP-001", "only the exact scheme 'Bearer' is accepted"),
     "status-401": ("AUTH-VALIDATE-002", "answer 401 instead of 403 for an unauthorized token"),
     "leak-token-upstream": ("AUTH-BYOK-006", "forward the header that carried the Coder token"),

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what aigw-conformance needs, from the package registries only (PyPI, Debian, npm).
 #   scripts/setup.sh          the harness and the reference gateway (enough for `aigw-conformance run`)
-#   scripts/setup.sh test     plus the test extras, Locust (the `load` extra), Allure Report 3 (npm) and
+#   scripts/setup.sh test     plus the test extras, Locust (the `load` extra), the live-clients extra (the
+#                             openai/anthropic SDKs), the npm packages (Allure Report 3 and the pinned client
+#                             programs Claude Code, Codex and Copilot CLI of the live-clients profile) and
 #                             Debian's chromium, which the project's own tests use to open the HTML report
 #   scripts/setup.sh load     the harness plus Locust, for `aigw-conformance load`
 # PYTHON selects the interpreter (default python3); a 3.12 interpreter gets mitmproxy 12.
@@ -12,7 +14,7 @@ want=${1:-run}
 
 pip_quiet=(--quiet --disable-pip-version-check --no-input)
 if [ "$want" = test ]; then
-  "$PY" -m pip install "${pip_quiet[@]}" -e '.[test,load]'
+  "$PY" -m pip install "${pip_quiet[@]}" -e '.[test,load,live-clients]'
 elif [ "$want" = load ]; then
   "$PY" -m pip install "${pip_quiet[@]}" -e '.[load]'
 else

@@ -14,7 +14,7 @@ from typing import Any, Callable
 from aigw_conformance.checks import CheckContext, run_checks
 from aigw_conformance.errors import MismatchDetail, ScenarioError, TargetError
 from aigw_conformance.observation import Observation
-from aigw_conformance.scenario.model import ActionStep, FuzzStep, RequestStep, SaveSpec
+from aigw_conformance.scenario.model import ActionStep, ClientStep, FuzzStep, RequestStep, SaveSpec
 from aigw_conformance.scenario.templating import render_model
 from aigw_conformance.tokens.mint_path import UnnamedMint
 
@@ -115,10 +115,17 @@ def run_fuzz(ctx: CaseContext, state: CaseState, step: FuzzStep, label: str) -> 
 
 StepRunner = Callable[[CaseContext, CaseState, Any, str], None]
 
+def run_client(ctx: CaseContext, state: CaseState, step: ClientStep, label: str) -> None:
+    from aigw_conformance.clients.case_hook import run_client as run_program
+
+    run_program(ctx, state, step, label)
+
+
 STEP_RUNNERS: dict[type, StepRunner] = {
     RequestStep: run_request,
     ActionStep: run_action,
     FuzzStep: run_fuzz,
+    ClientStep: run_client,
 }
 
 __all__ = ["STEP_RUNNERS", "run_request", "run_action", "run_fuzz", "denial_leak", "saved_values"]

@@ -15,6 +15,7 @@ from pydantic import ConfigDict, Discriminator, Field, PrivateAttr, Tag, field_v
 
 from aigw_conformance.scenario.base import Frozen as _Frozen
 from aigw_conformance.scenario.base import _pairs
+from aigw_conformance.scenario.client_step import ClientStep
 from aigw_conformance.scenario.expectations import (BodyExpect, Expect, HandshakeExpect, HeaderExpect,
                                                     SaveSpec, UpstreamExpect)
 
@@ -143,7 +144,7 @@ class FuzzStep(_Located):
 #: Every step kind, by the YAML key that introduces it. A new kind is one model here and one
 #: runner function in `runner.steps.STEP_RUNNERS`; the union, the error text and the loader's
 #: error locations are derived from this table.
-STEP_MODELS: dict[str, type[_Located]] = {m.step_key: m for m in (RequestStep, ActionStep, FuzzStep)}
+STEP_MODELS: dict[str, type[_Located]] = {m.step_key: m for m in (RequestStep, ActionStep, FuzzStep, ClientStep)}
 
 
 def _step_kind(v: Any) -> str | None:
@@ -216,6 +217,7 @@ class Suite(_Frozen):
         return self.suite
 
 
-__all__ = ["Suite", "Scenario", "Step", "STEP_MODELS", "MAX_SLEEP_S", "RequestStep", "ActionStep", "FuzzStep", "FuzzSpec", "Request",
+__all__ = ["Suite", "Scenario", "Step", "STEP_MODELS", "MAX_SLEEP_S", "RequestStep", "ActionStep", "FuzzStep",
+           "ClientStep", "FuzzSpec", "Request",
            "Expect", "HeaderExpect", "BodyExpect", "HandshakeExpect", "UpstreamExpect", "SaveSpec",
            "TokenSpec", "JsonBody", "RawBody", "Body"]

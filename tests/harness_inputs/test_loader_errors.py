@@ -134,7 +134,7 @@ CASES = [
     steps:
       - request: {route: openai.chat}
       - wait: 3
-""", 8, "scenarios[0].steps[1]", "one of the keys request, action or fuzz"),
+""", 8, "scenarios[0].steps[1]", "one of the keys request, action, fuzz or client"),
     ("sleep-too-long", """\
   - id: A-1
     requirement: [AUTH-HTTP-001]
