@@ -24,8 +24,10 @@ def run_client(ctx, state, step, label: str) -> None:
     from aigw_conformance.scenario.templating import render
 
     run = ctx.run
-    ca = (getattr(run.transports.get("proxy"), "ca_pems", None) or (None,))[0]
-    env = ClientRunEnv(endpoints=dict(run.endpoints), prefix=str(run.target.prefixes.get("canonical", "")).rstrip("/"),
+    proxy = run.transports.get("proxy")
+    ca = (getattr(proxy, "ca_pems", None) or (None,))[0]
+    endpoints = {**run.endpoints, **({"proxy": proxy.proxy_url} if proxy is not None else {})}  # tap or target
+    env = ClientRunEnv(endpoints=endpoints, prefix=str(run.target.prefixes.get("canonical", "")).rstrip("/"),
                        policy=run.policy, redactor=run.redactor, capture=run.capture, canary=run.canary,
                        proxy_ca_pem=ca, run_dir=run.run_dir, host_env=dict(os.environ),
                        shapes_dir=Path(os.environ[SHAPES_ENV]) if os.environ.get(SHAPES_ENV) else None)

@@ -21,7 +21,7 @@ from typing import Any, Callable, Mapping
 from urllib.parse import urlsplit
 
 from aigw_conformance.errors import MismatchDetail
-from aigw_conformance.netguard import NetworkPolicy, is_loopback
+from aigw_common.netguard import NetworkPolicy, is_loopback
 from aigw_conformance.scenario.client_step import ClientStep
 
 from . import catalogue

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
-from aigw_conformance.netguard import NetworkPolicy
+from aigw_common.netguard import NetworkPolicy
 
 INIT = Path(__file__).with_name("netns_init.py")
 MAX_CONNECTIONS = 256          # per run: a retry storm is cut off, not relayed forever

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aigw_conformance.clients.checks import Observed, check_client, check_output, check_sent, check_upstream
 from aigw_conformance.clients.sandbox import SealedRun
 from aigw_conformance.observation import UpstreamRecord
-from aigw_conformance.redact import Redactor
+from aigw_common.redaction import Redactor
 
 TOKEN = "AbCdEf1234-AbCdEfGhIjKlMnOpQrStUv"
 RED = Redactor()

@@ -18,7 +18,7 @@ import pytest
 
 from aigw_conformance.clients import Forward, SealedCommand, run_sealed
 from aigw_conformance.clients.catalogue import CLIENTS, command
-from aigw_conformance.netguard import LOOPBACK_ONLY, BlockedDestination, NetworkPolicy
+from aigw_common.netguard import LOOPBACK_ONLY, BlockedDestination, NetworkPolicy
 
 PROBE = textwrap.dedent("""
     import socket, sys, urllib.request
