@@ -7,6 +7,7 @@ out of the report; only the reference's log is copied to the run folder, redacte
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import tempfile
@@ -68,6 +69,8 @@ def start(declared: Target, ctx: StartContext) -> StartedTarget:
         raise
     ctx.stack.callback(ref.stop)
     target = target_from_state(ref.state, declared.name, redactor=ctx.redactor)
+    if declared.profiles:   # targets.yaml may claim other profiles (opt into gating on live-clients, load)
+        target = dataclasses.replace(target, profiles=tuple(declared.profiles))
     return with_tunnel_echo(target, ctx, echo) if target.proxy_url else _no_proxy(target, echo, ctx)
 
 

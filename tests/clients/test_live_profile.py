@@ -76,7 +76,8 @@ def test_a_gateway_ignoring_x_api_key_fails_exactly_the_x_api_key_clients(tmp_pa
     select = "LIVE-CLAUDE-CODE-API-KEY or LIVE-CLAUDE-CODE-AUTH-TOKEN or LIVE-ANTHROPIC-SDK-API-KEY"
     done, report, _ = _run(tmp_path, "--aigw-fault", "ignore-x-api-key", "-k", select)
     outcomes = {s["id"]: s for s in report["scenarios"]}
-    assert done.returncode == 1
+    # live-clients is reported, never gating, unless the target claims the profile: exit 0 here
+    assert done.returncode == 0 and report["verdict"]["result"] != "fail"
     assert outcomes["LIVE-CLAUDE-CODE-AUTH-TOKEN"]["outcome"] == "passed"      # Bearer still works
     claude = outcomes["LIVE-CLAUDE-CODE-API-KEY"]
     assert claude["outcome"] == "failed"

@@ -52,6 +52,18 @@ def test_compile_table(results, required, expected, verdict, core_must):
     assert (core[0]["must"]["result"] if core else None) == core_must
 
 
+def test_non_gating_profile_gates_only_when_the_target_claims_it():
+    from aigw_conformance.requirements import Catalogue, Profile
+    cat = Catalogue(profile_info={"core": Profile("core"), "live-clients": Profile("live-clients", gating=False)})
+    results = [R("A", "passed"), R("L", "failed", profile="live-clients")]
+    default = compile_report(results, cat, {"name": "t"})
+    assert default["verdict"]["result"] == "pass"     # reported, never gating
+    assert next(s for s in default["scenarios"] if s["id"] == "L")["level"] == "SHOULD"
+    claimed = compile_report(results, cat, {"name": "t"}, claimed_profiles=["core", "live-clients"])
+    assert claimed["verdict"]["result"] == "fail"     # the target opted in: its MUST gates
+    jsonschema.validate(claimed, SCHEMA)
+
+
 def test_compile_counts_and_reasons():
     results = [R("A", "passed"), R("B", "failed", reqs=("AUTH-X",)), R("C", "error"),
                R("D", "not-supported", reason="not-supported: target lacks proxy"), R("E", "skipped", level="SHOULD")]
