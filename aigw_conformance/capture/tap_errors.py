@@ -30,8 +30,9 @@ def tap_server_header() -> str:
 
 def is_tap_answer(headers) -> bool:
     """True for an answer the tap wrote (an error page), whatever the gateway behind it is."""
-    server = headers.get("Server") or headers.get("server") if hasattr(headers, "get") else None
-    if server is None:
+    if hasattr(headers, "get"):   # httpx / requests headers: case-insensitive mappings
+        server = headers.get("server")
+    else:                         # an Observation's (name, value) pairs
         server = next((v for k, v in headers if k.lower() == "server"), None)
     return server == tap_server_header()
 _CLOSED_WORDS = ("disconnect", "closed", "reset", "eof", "broken pipe")
