@@ -151,8 +151,9 @@ def skip_reason(rc: RunContext, scn) -> str | None:
     if missing:
         return f"not-supported: target lacks {', '.join(missing)}"
     era = getattr(rc.target, "era", None) or rc.options.era
-    if scn.era not in (None, "any") and era and scn.era != era:
-        return f"skipped: scenario is for the {scn.era} era, target is {era}"
+    from aigw_conformance.eras import describe, runs_in   # [protocol] era lists (issue 15)
+    if not runs_in(scn.era, era):
+        return f"skipped: scenario is for the {describe(scn.era)} era, target is {era}"
     for name, spec in scn.tokens.items():
         if spec.kind == "none" or spec.kind.startswith("malformed:"):
             continue  # served from the catalogue, whatever the token source

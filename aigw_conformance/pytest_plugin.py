@@ -19,7 +19,7 @@ from aigw_conformance.report.compile import ScenarioResult
 from aigw_conformance.session import Options, RunContext, new_run_id
 
 CAPTURE_VALUES = ("on", "off")
-ERAS = ("newest", "older")
+from aigw_conformance.eras import ERAS  # [protocol] newest | older | model-authz
 
 
 def _capture(value: str) -> bool:
@@ -64,7 +64,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                 help="treat not-supported scenarios as failures")
     g.addoption("--aigw-expected-failures", default=None, type=_existing_file,
                 help="YAML list of {id, reason}: known failures that do not fail the verdict")
-    g.addoption("--aigw-era", default=None, type=_era, help="protocol era of the target: newest|older")
+    g.addoption("--aigw-era", default=None, type=_era, help="protocol era of the target: newest|older|model-authz")
     g.addoption("--aigw-catalogue", default=None, type=_existing_file,
                 help="requirement catalogue (default: fixtures/requirements.yaml)")
     g.addoption("--aigw-fault", action="append", default=[], type=_name,

@@ -25,7 +25,7 @@ from aigw_conformance.errors import ConfigError
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "fixtures" / "requirements.yaml"
 PROFILES = ("core", "lifecycle", "credential-modes", "proxy", "clients", "fuzz", "gateway-keys",
             "informative")
-ERAS = ("any", "newest", "older", "newer")
+ERAS = ("any", "newest", "older", "newer", "model-authz")
 _FIELDS = {"id", "profile", "level", "era", "title", "uncertain", "source", "description", "notes"}
 
 

@@ -52,7 +52,7 @@ class Target:
     kind: Literal["reference", "external"]
     base_url: str = ""
     prefixes: Mapping[str, str] = field(default_factory=lambda: dict(PREFIXES))
-    era: Literal["newest", "older"] = "newest"
+    era: Literal["newest", "older", "model-authz"] = "newest"
     profiles: tuple[str, ...] = ()
     providers: Mapping[str, str] = field(default_factory=lambda: {"openai": "openai", "anthropic": "anthropic"})
     credential_modes: tuple[str, ...] = ("centralized", "byok")
@@ -110,7 +110,9 @@ class Target:
         endpoints = dict(state.get("endpoints") or {})
         source = TokenSource(kind="coder-api", operator_token=token, user="me", static=static)
         features = {"token-api", "user-admin", "mode:centralized", "mode:byok",
-                    "provider:openai", "provider:anthropic"}
+                    "provider:openai", "provider:anthropic",
+                    # [protocol] Addendum A features (issue 15)
+                    "provider:copilot", "prefix:canonical", "prefix:legacy", "embedded", "store-failures"}
         features |= {f"endpoint:{e}" for e in endpoints}
         if state.get("proxy_url"):
             features.add("proxy")
@@ -122,6 +124,8 @@ class Target:
         if central:
             features.add("central-keys")
         era = state.get("era") or "newest"
+        if era == "model-authz":
+            features |= {"model-admin", "ai-provider-admin"}
         return cls(name=name, kind="reference", base_url=str(state["base_url"]).rstrip("/"), era=era,
                    profiles=("core", "lifecycle", "credential-modes", "proxy", "clients", "fuzz"),
                    endpoints=endpoints, proxy_url=state.get("proxy_url"), proxy_ca=state.get("ca_cert_pem"),
@@ -230,8 +234,9 @@ def _build(name: str, raw: Any, lines: dict, file: str, environ: Mapping[str, st
     if kind not in ("reference", "external"):
         raise r.fail(("kind",), "kind must be reference or external")
     era = r.get("era", str, "newest")
-    if era not in ("newest", "older"):
-        raise r.fail(("era",), "era must be newest or older")
+    from aigw_conformance.eras import ERAS   # [protocol] model-authz (issue 15)
+    if era not in ERAS:
+        raise r.fail(("era",), f"era must be one of {', '.join(ERAS)}")
     base_url = r.get("base_url", str, "")
     if kind == "external" and not base_url.startswith(("http://", "https://")):
         raise r.fail(("base_url",), "an external target needs base_url: http(s)://…")
@@ -267,6 +272,9 @@ def _build(name: str, raw: Any, lines: dict, file: str, environ: Mapping[str, st
     except (TypeError, ValueError):
         raise r.fail(("timeouts",), "timeouts has connect, read and total, in seconds") from None
     prefixes = {**PREFIXES, **{str(k): str(v) for k, v in r.get("prefixes", dict, {}).items()}}
+    # [protocol] `prefixes: {legacy: null}` drops a prefix; each served one is a feature prefix:NAME
+    prefixes = {k: v for k, v in prefixes.items() if v not in ("None", "")}
+    feats |= {f"prefix:{p}" for p in prefixes}
     return Target(name=name, kind=kind, base_url=base_url.rstrip("/"), prefixes=prefixes, era=era,
                   profiles=tuple(r.get("profiles", list, [])), providers=providers, credential_modes=modes,
                   endpoints=endpoints, proxy_url=r.get("proxy_url", str), proxy_ca=proxy_ca,

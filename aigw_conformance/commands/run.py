@@ -15,6 +15,7 @@ import json
 from pathlib import Path
 
 from aigw_conformance import exitcodes
+from aigw_conformance.eras import ERAS
 from aigw_conformance.session import REPO_ROOT, new_run_id
 
 NAME = "run"
@@ -30,7 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--capture", choices=("on", "off"), default="on", help="record traffic (default: on)")
     parser.add_argument("--enforce", action="store_true", help="not-supported scenarios fail")
     parser.add_argument("--expected-failures", default=None, help="YAML list of {id, reason}")
-    parser.add_argument("--era", choices=("newest", "older"), default=None, help="protocol era of the target")
+    parser.add_argument("--era", choices=ERAS, default=None, help="protocol era of the target")
     parser.add_argument("--suites", default=None, help="suite folder or file (default: suites/ of the repo)")
     parser.set_defaults(accepts_passthrough=True)
 

@@ -84,6 +84,12 @@ def _body(spec: Any, alias: str | None, tracking_id: str) -> tuple[bytes, str | 
     if spec == "none":
         return b"", None
     if isinstance(spec, dict) and "json" in spec:
+        if spec.get("pad_to"):   # [protocol] body-size limits (issue 15)
+            from aigw_conformance.scenario.padding import pad_json
+            try:
+                return pad_json(spec["json"], int(spec["pad_to"])), "application/json"
+            except ValueError as exc:
+                raise ScenarioError(str(exc), field="request.body.pad_to") from None
         return json.dumps(spec["json"]).encode(), "application/json"
     if isinstance(spec, dict) and "raw" in spec:
         raw = spec["raw"]

@@ -112,7 +112,9 @@ def _show(obs: Observation) -> tuple[str, str]:
     if req.proxy_authorization is not None:
         lines.append(f"Proxy-Authorization: {req.proxy_authorization}")
     lines += [f"{k}: {v}" for k, v in req.headers]
-    request_text = "\n".join(lines) + "\n\n" + req.body.decode("utf-8", "replace")
+    # [protocol] bounded like the response below: a 32 MiB body-limit probe must not be redacted whole
+    more = f"\n… ({len(req.body) - 65536} more bytes)" if len(req.body) > 65536 else ""
+    request_text = "\n".join(lines) + "\n\n" + req.body[:65536].decode("utf-8", "replace") + more
     parts = []
     if obs.handshake is not None:
         parts.append("CONNECT answer:\n" + obs.handshake.raw_response.decode("latin-1"))

@@ -42,8 +42,10 @@ def broker_for(target: Any, run_id: str, http_client: httpx.Client | None = None
         t = target.timeouts
         http_client = netguard.client(target.network_policy(),
                                       timeout=httpx.Timeout(t.read, connect=t.connect))
+    # [protocol] model-authz: fresh users need the grandfathering role to use models (AUTH-MODEL-006)
+    grant = ("ai-gateway-unrestricted",) if getattr(target, "era", "") == "model-authz" else ()
     return CoderApiBroker(target.base_url, src.operator_token, run_id, http_client, static=src.static,
-                          malformed=malformed, target_name=target.name)
+                          malformed=malformed, target_name=target.name, grant_roles=grant)
 
 
 def install_signal_cleanup(broker: TokenBroker) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from ..authorize import Authorized, Authorizer
+from ..authorize import AUTHENTICATION, POLICY, Authorized, Authorizer
 from ..config import ReferenceConfig
-from ..extract import extract_auth_token
+from ..extract import GOVERNANCE, extract_auth_token, first
 from ..goerrors import text_error
 
 LONG_TOKEN = 1024
@@ -31,9 +31,19 @@ class Aibridged:
         if "500-on-long-token" in faults and len(key) > LONG_TOKEN:
             await text_error(500, "internal server error")(scope, receive, send)
             return
-        # SQLite work off the event loop so 200 concurrent requests do not serialise on it
-        result = await asyncio.to_thread(self.authorizer.is_authorized, key)
+        delegated_id = first(scope["headers"], "x-coder-ai-gateway-delegated-key-id")
+        if "governance-delegated-bypass" in faults and (first(scope["headers"], GOVERNANCE) or "").strip() == "delegated" \
+                and delegated_id:
+            # the fault: a reserved governance value opens the delegated path (AUTH-BYOK-009 forbids it)
+            result = await asyncio.to_thread(self.authorizer.delegated, delegated_id.strip())
+        else:
+            # SQLite work off the event loop so 200 concurrent requests do not serialise on it
+            result = await asyncio.to_thread(self.authorizer.is_authorized, key)
         if not isinstance(result, Authorized):
+            if self.cfg.era == "model-authz" and result.code not in (AUTHENTICATION, POLICY):
+                # [model-authz] 1003/1004 (and uncoded) -> 500; body per sub-variant (AUTH-VALIDATE-002 as edited)
+                await text_error(500, self.cfg.key_error_body)(scope, receive, send)
+                return
             status = 401 if "status-401" in faults else 403
             await text_error(status, "unauthorized")(scope, receive, send)
             return
