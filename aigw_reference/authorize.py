@@ -57,9 +57,9 @@ class Authorizer:
         self.models = models          # modelauthz.ModelAuthorizer, [model-authz] only
         self._cache: dict[str, tuple[float, Authorized]] = {}
 
-    def is_authorized(self, key: str, provider_name: str | None = None,
-                      model: str | None = None) -> Authorized | AuthError:
-        faults = self.cfg.faults
+    def is_authorized(self, key: str, provider_name: str | None = None, model: str | None = None, *,
+                      extra_faults: frozenset[str] = frozenset()) -> Authorized | AuthError:
+        faults = self.cfg.faults | extra_faults
         with_model = provider_name is not None or model is not None
         if "cache-authorizations" in faults and not with_model:
             hit = self._cache.get(key)
@@ -78,11 +78,17 @@ class Authorizer:
         if coded and with_model and not (provider_name and model) and "malformed-model-context-allowed" not in faults:
             return AuthError.MALFORMED_CONTEXT
         parts = tokens.split(key)
+        if parts is None and "secret-trailing-char-ignored" in faults:
+            head, _, tail = key.partition("-")
+            parts = (head, tail[:22]) if len(head) == 10 and len(tail) == 23 else None
         if parts is None:
             return AuthError.INVALID_KEY
         key_id, secret = parts
         try:
-            row = self.store.gateway_key(key_id, include_revoked="accept-revoked" in faults)
+            if "id-case-insensitive" in faults:
+                row = self.store.key_nocase(key_id)
+            else:
+                row = self.store.gateway_key(key_id, include_revoked="accept-revoked" in faults)
         except StoreFailure:
             # [older]/[newest]: any GetAPIKeyByID error is "unknown key"; [model-authz]: only not-found is
             return AuthError.EVALUATION_FAILED if coded and "store-error-is-unknown-key" not in faults \

@@ -155,14 +155,15 @@ class Catalog:
     def delete_config(self, cid: str) -> bool:
         return self.store.execute("UPDATE chat_model_configs SET deleted = 1 WHERE id = ? AND deleted = 0", (cid,)) == 1
 
-    def model_access_configs(self, user_id: str, provider_name: str, model: str) -> list[ModelConfig]:
-        """GetAIModelAccessConfigs: configs in the user's organizations for that provider name and model."""
+    def model_access_configs(self, user_id: str, provider_name: str, model: str | None) -> list[ModelConfig]:
+        """GetAIModelAccessConfigs: configs in the user's organizations for that provider name and model
+        (model None: any model, only for the model-check-ignores-model fault)."""
         self.store.check_failure("model_configs", user_id)
         rows = self.store.query(
             "SELECT c.* FROM organization_members m JOIN organizations o ON o.id = m.organization_id "
             "JOIN chat_model_configs c ON c.organization_id = o.id JOIN ai_providers p ON p.id = c.ai_provider_id "
-            "WHERE m.user_id = ? AND o.deleted = 0 AND c.enabled = 1 AND c.deleted = 0 AND p.name = ? AND c.model = ?",
-            (user_id, provider_name, model))
+            "WHERE m.user_id = ? AND o.deleted = 0 AND c.enabled = 1 AND c.deleted = 0 AND p.name = ? "
+            "AND (? IS NULL OR c.model = ?)", (user_id, provider_name, model, model))
         return [_config(r) for r in rows]
 
 

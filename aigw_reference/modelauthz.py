@@ -41,7 +41,8 @@ class ModelAuthorizer:
             subject = self.subject(key, user)
             if authorize(subject, "use", Resource(UNRESTRICTED)):
                 return None
-            configs = self.catalog.model_access_configs(user.id, provider_name, model)
+            configs = self.catalog.model_access_configs(
+                user.id, provider_name, None if "model-check-ignores-model" in self.faults else model)
         except StoreFailure:
             return AuthError.EVALUATION_FAILED
         for cfg in configs:

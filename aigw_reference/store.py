@@ -198,6 +198,11 @@ class Store:
         rows = self._q(sql, (key_id,))
         return _key(rows[0]) if rows else None
 
+    def key_nocase(self, key_id: str) -> ApiKey | None:
+        """Only the id-case-insensitive fault looks keys up this way."""
+        rows = self._q("SELECT * FROM api_keys WHERE id = ? COLLATE NOCASE AND revoked = 0", (key_id,))
+        return _key(rows[0]) if rows else None
+
     def key_by_name(self, user_id: str, name: str) -> ApiKey | None:
         rows = self._q("SELECT * FROM api_keys WHERE user_id = ? AND token_name = ? AND revoked = 0",
                        (user_id, name))

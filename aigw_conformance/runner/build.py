@@ -143,4 +143,5 @@ def build_request(req: dict, *, target, base_url: str, tracking_id: str, test_id
     proxy_auth = req.get("proxy_auth")
     return WireRequest(method=method, url=url, headers=tuple(headers), body=body, via=via,
                        proxy_authorization=None if proxy_auth is None else str(proxy_auth),
-                       tracking_id=tracking_id, test_id=test_id, timeout=timeout)
+                       tracking_id=tracking_id, test_id=test_id, timeout=timeout,
+                       tunnel=req.get("tunnel"))   # [protocol] tunnel reuse (issue 15)

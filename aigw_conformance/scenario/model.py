@@ -54,6 +54,9 @@ class Request(_Frozen):
     # proxy only: "connect" (CONNECT, then TLS through the tunnel) or "absolute" (a plain-HTTP
     # absolute-form request to the proxy, AUTH-PROXY-006)
     proxy_form: Literal["connect", "absolute"] = "connect"
+    # proxy only: a name; the first step with it opens the tunnel and keeps it, later steps of the same
+    # scenario with the same name send through that very tunnel (no new CONNECT), e.g. AUTH-PROXY-011
+    tunnel: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]*$")
 
     _norm_headers = field_validator("headers", mode="before")(_pairs)
 
@@ -96,8 +99,10 @@ class Request(_Frozen):
             raise ValueError("give exactly one of route, path or raw_path"
                              + (f" (got {', '.join(named)})" if named else ""))
         if self.via == "direct" and (self.proxy_auth is not None or self.connect_host is not None
-                                     or "proxy_form" in self.model_fields_set):
-            raise ValueError("proxy_auth, connect_host and proxy_form need via: proxy")
+                                     or "proxy_form" in self.model_fields_set or self.tunnel is not None):
+            raise ValueError("proxy_auth, connect_host, proxy_form and tunnel need via: proxy")
+        if self.tunnel is not None and self.proxy_form == "absolute":
+            raise ValueError("tunnel needs proxy_form: connect (an absolute-form request has no tunnel)")
         return self
 
 

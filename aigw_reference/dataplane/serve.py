@@ -6,10 +6,23 @@ import asyncio
 
 from ..authorize import AUTHENTICATION, POLICY, Authorized, Authorizer
 from ..config import ReferenceConfig
-from ..extract import GOVERNANCE, extract_auth_token, first
+from ..extract import GOVERNANCE, carrier_of, extract_auth_token, first
 from ..goerrors import text_error
 
 LONG_TOKEN = 1024
+
+
+def path_faults(scope, faults: frozenset[str], era: str) -> frozenset[str]:
+    """Faults that break a rule on one path only (one prefix, one carrier header, one provider): the
+    kind of gateway bug a single-path scenario misses and the cross-product matrix catches."""
+    extra = set()
+    if "legacy-prefix-accepts-expired" in faults and scope.get("aigw.prefix") == "/api/v2/aibridge":
+        extra.add("accept-expired")
+    if "x-api-key-ignores-status" in faults and carrier_of(scope["headers"], era=era) == "x-api-key":
+        extra.add("admit-suspended")
+    if "anthropic-accepts-revoked" in faults and scope["path"].startswith("/anthropic/"):
+        extra.add("accept-revoked")
+    return frozenset(extra)
 
 
 class Aibridged:
@@ -38,7 +51,8 @@ class Aibridged:
             result = await asyncio.to_thread(self.authorizer.delegated, delegated_id.strip())
         else:
             # SQLite work off the event loop so 200 concurrent requests do not serialise on it
-            result = await asyncio.to_thread(self.authorizer.is_authorized, key)
+            extra = path_faults(scope, faults, self.cfg.era)
+            result = await asyncio.to_thread(self.authorizer.is_authorized, key, extra_faults=extra)
         if not isinstance(result, Authorized):
             if self.cfg.era == "model-authz" and result.code not in (AUTHENTICATION, POLICY):
                 # [model-authz] 1003/1004 (and uncoded) -> 500; body per sub-variant (AUTH-VALIDATE-002 as edited)
