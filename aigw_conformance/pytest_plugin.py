@@ -78,7 +78,7 @@ def _is_worker(config: pytest.Config) -> bool:
 def pytest_configure(config: pytest.Config) -> None:
     for name, text in (("core", "core profile"), ("lifecycle", "token lifecycle profile"),
                        ("credential_modes", "credential-modes profile"), ("proxy", "proxy profile"),
-                       ("clients", "clients profile"), ("fuzz", "fuzz profile"),
+                       ("clients", "clients profile"), ("model_access", "model-access profile"), ("fuzz", "fuzz profile"),
                        ("gateway_keys", "gateway-keys profile"), ("informative", "informative profile"),
                        ("must", "MUST level scenario"), ("should", "SHOULD level scenario")):
         config.addinivalue_line("markers", f"{name}: {text}")

@@ -23,7 +23,7 @@ import yaml
 from aigw_conformance.errors import ConfigError
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "fixtures" / "requirements.yaml"
-PROFILES = ("core", "lifecycle", "credential-modes", "proxy", "clients", "fuzz", "gateway-keys",
+PROFILES = ("core", "lifecycle", "credential-modes", "proxy", "clients", "model-access", "fuzz", "gateway-keys",
             "informative")
 ERAS = ("any", "newest", "older", "newer", "model-authz")
 _FIELDS = {"id", "profile", "level", "era", "title", "uncertain", "source", "description", "notes"}
@@ -165,7 +165,7 @@ def _requirement(rid: str, raw: object, file: str, profiles: tuple[str, ...]) ->
 
 _PROFILE_BY_AREA = {"TOKEN": "core", "VALIDATE": "core", "HTTP": "core", "PATH": "core",
                     "LIFECYCLE": "lifecycle", "BYOK": "credential-modes", "PROXY": "proxy",
-                    "CLIENT": "clients", "GWKEY": "gateway-keys", "DOC": "informative"}
+                    "CLIENT": "clients", "GWKEY": "gateway-keys", "DOC": "informative", "MODEL": "model-access"}
 
 
 def _profile_from_id(rid: str) -> str:

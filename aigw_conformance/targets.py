@@ -127,7 +127,8 @@ class Target:
         if era == "model-authz":
             features |= {"model-admin", "ai-provider-admin"}
         return cls(name=name, kind="reference", base_url=str(state["base_url"]).rstrip("/"), era=era,
-                   profiles=("core", "lifecycle", "credential-modes", "proxy", "clients", "fuzz"),
+                   profiles=("core", "lifecycle", "credential-modes", "proxy", "clients", "fuzz")
+                   + (("model-access",) if era == "model-authz" else ()),
                    endpoints=endpoints, proxy_url=state.get("proxy_url"), proxy_ca=state.get("ca_cert_pem"),
                    canary_url=state.get("canary_url"), central_keys=central,
                    features=frozenset(f for f in features if f in FEATURES), token_source=source)
