@@ -32,7 +32,8 @@ def summary_lines(matrix: Mapping[str, Any]) -> list[str]:
         lines += [f"  faithful {era} FAILED: {sid}" for sid in f["failed"]]
     thin = thin_requirements(matrix)
     if thin:
-        lines.append(f"  thin coverage (at most one passing path): {', '.join(thin)}")
+        lines.append(f"  thin coverage (at most one passing path): {len(thin)} requirement(s): {_cell(thin)}"
+                     " (matrix.md lists the paths per requirement)")
     for row in matrix["faults"]:
         if row["status"] != "caught":
             why = row["problem"] or ("caught only by scenarios not citing " + row["requirement"]
