@@ -32,8 +32,9 @@ def build_hosts(providers: Iterable[tuple[str, str, bool]], ports: tuple[str, ..
         if not host or host in claimed:
             continue     # classified `error`: no host for this provider
         claimed.add(host)
+        shown = f"[{host}]" if ":" in host else host     # a CONNECT authority brackets IPv6
         for port in ports:
-            hosts[f"{host}:{port}"] = name
+            hosts[f"{shown}:{port}"] = name
     return hosts
 
 
