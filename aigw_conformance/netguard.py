@@ -12,10 +12,6 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass, field
 
-# httpx imports httpcore lazily, at the first transport. Imported here, with the plugin, so that a first
-# import inside an in-process pytester run (whose sys.modules snapshot then drops it) cannot leave
-# httpx's exception map pointing at a discarded copy of httpcore's classes (an unmapped ConnectError).
-import httpcore  # noqa: F401
 import httpx
 
 #: Hosts that the protocol intercepts. Dialling one is always a bug, even when "allowed".

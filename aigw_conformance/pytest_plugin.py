@@ -76,6 +76,11 @@ def _is_worker(config: pytest.Config) -> bool:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # [protocol] httpx imports httpcore lazily, at its first transport. Imported here (after pytest's
+    # plugin rewrite marking, so anyio's plugin is not warned about) so that a first import inside an
+    # in-process pytester run, whose sys.modules snapshot then drops it, cannot leave httpx's exception
+    # map on a discarded copy of httpcore (an unmapped ConnectError in a later test).
+    import httpcore  # noqa: F401
     for name, text in (("core", "core profile"), ("lifecycle", "token lifecycle profile"),
                        ("credential_modes", "credential-modes profile"), ("proxy", "proxy profile"),
                        ("clients", "clients profile"), ("model_access", "model-access profile"), ("fuzz", "fuzz profile"),
