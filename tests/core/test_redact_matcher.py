@@ -12,8 +12,9 @@ from aigw_conformance.redact import Redactor, _Matcher
 
 
 def reference_sub(repl: dict[str, str], text: str) -> str:
-    pattern = re.compile("|".join(re.escape(a) for a in sorted(repl, key=len, reverse=True)))
-    return pattern.sub(lambda m: repl[m.group(0)], text)
+    pattern = re.compile("|".join(re.escape(a) for a in sorted(repl, key=len, reverse=True)), re.IGNORECASE)
+    lower = {k.lower(): v for k, v in sorted(repl.items(), key=lambda kv: len(kv[0]))}
+    return pattern.sub(lambda m: repl.get(m.group(0)) or lower[m.group(0).lower()], text)
 
 
 def test_same_result_as_a_longest_first_alternation():
@@ -28,6 +29,16 @@ def test_same_result_as_a_longest_first_alternation():
                  for _ in range(rng.randint(0, 30))) for _ in range(rng.randint(1, 12))]
         text = "".join(parts)
         assert m.sub(text) == reference_sub(repl, text)
+
+
+def test_case_changed_secrets_are_secrets_too():
+    r = Redactor()
+    tok = "AbCdEf1234-s3cretvalue0123456789zz"
+    r.add_token(tok)
+    flipped = "aBcDeF1234-S3CRETVALUE0123456789ZZ"
+    out = r.redact(f"X-Api-Key: {flipped} and {tok.upper()}")
+    assert "S3CRETVALUE" not in out.upper().replace("<REDACTED", "")
+    assert "aBcDeF1234-<redacted:" in out            # the id as it was sent stays readable
 
 
 def test_full_token_wins_over_its_secret_and_basic_credentials_decode():
