@@ -13,6 +13,9 @@ from __future__ import annotations
 FEATURES: dict[str, str] = {
     "provider:openai": "the target serves the OpenAI provider routes",
     "provider:anthropic": "the target serves the Anthropic provider routes",
+    "provider:copilot": "the target serves the GitHub Copilot provider routes (/copilot/...)",
+    "prefix:canonical": "the target serves providers under the canonical prefix /api/v2/ai-gateway",
+    "prefix:legacy": "the target serves providers under the legacy prefix /api/v2/aibridge",
     "mode:centralized": "requests without the governance header use the gateway's own provider keys",
     "mode:byok": "BYOK is enabled: the governance header carries the Coder token",
     "endpoint:byok-disabled": "a second data-plane endpoint with allow_byok=false",
@@ -25,10 +28,14 @@ FEATURES: dict[str, str] = {
     "proxy-ca": "the harness has the CA certificate the proxy intercepts with (a PEM file or the endpoint)",
     "proxy-ca-endpoint": "the gateway serves the proxy's CA at <prefix>/proxy/ca-cert.pem (AUTH-PROXY-009)",
     "tunnel-echo": "a tunnel destination the proxy may reach (the harness's echo server)",
+    # Addendum A (issue 15)
+    "embedded": "the gateway runs inside coderd, so coderd's root middleware (CSRF, AUTH-HTTP-011) applies",
+    "model-admin": "[model-authz] the harness may assign site roles (PUT /users/{user}/roles), change organization "
+                   "membership and create chat model configs (/api/experimental/chats/model-configs)",
+    "ai-provider-admin": "[model-authz] AI providers can be created, disabled and deleted through /api/v2/ai/providers",
+    "store-failures": "the target can make its own database lookup of one key or user fail (reference only)",
 }
 
-#: Protocol eras (PROTOCOL.md section 0). A scenario of one era is skipped against a target of another.
-ERAS: tuple[str, ...] = ("newest", "older")
 
 #: `{{ target.<key> }}` values that exist only when the target has a feature. The scenario loader
 #: requires the feature in `requires:` wherever a template reads the key, so a target without it
@@ -71,5 +78,5 @@ def markers(profiles: dict[str, str]) -> list[str]:
     return lines + ["must: MUST level scenario", "should: SHOULD level scenario"]
 
 
-__all__ = ["FEATURES", "ERAS", "TEMPLATE_FEATURES", "template_feature", "is_known", "describe", "mark_name",
+__all__ = ["FEATURES", "TEMPLATE_FEATURES", "template_feature", "is_known", "describe", "mark_name",
            "markers"]

@@ -30,6 +30,7 @@ class WireRequest:
     tracking_id: str = ""
     test_id: str = ""              # pytest node id, for capture tagging
     timeout: float = 10.0
+    tunnel: str | None = None      # proxy only: keep the tunnel open under this name and reuse it
 
 
 @dataclass(frozen=True)

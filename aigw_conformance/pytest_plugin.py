@@ -16,7 +16,8 @@ import pytest
 
 from aigw_conformance import hookspecs
 from aigw_conformance.errors import AigwError
-from aigw_conformance.features import ERAS, markers
+from aigw_conformance.eras import ERAS
+from aigw_conformance.features import markers
 from aigw_conformance.harness import HARNESS_KEY, Harness
 from aigw_conformance.items import YamlFile, is_suite_file, setup_error_report
 from aigw_conformance.scenario import discovery

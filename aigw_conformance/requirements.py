@@ -21,7 +21,7 @@ from typing import Literal
 from aigw_conformance import resources, safeyaml
 from aigw_conformance.errors import ConfigError
 
-ERAS = ("any", "newest", "older", "newer")
+ERAS = ("any", "newest", "older", "newer", "model-authz")
 _FIELDS = {"id", "profile", "level", "era", "title", "uncertain", "source", "description", "notes"}
 
 

@@ -20,7 +20,7 @@ def add_serve_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", type=Path, help="YAML file with ReferenceConfig fields")
     p.add_argument("--fault", action="append", default=[], metavar="NAME",
                    help="break one rule on purpose (repeatable); see aigw_reference/faults.py")
-    p.add_argument("--era", choices=("newest", "older"), default=None)
+    p.add_argument("--era", choices=("newest", "older", "model-authz"), default=None)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--proxy", dest="proxy", action="store_true", default=True)
@@ -96,9 +96,9 @@ def run_canary(args) -> int:
 
 
 def run_faults(args) -> int:
-    """The named faults as JSON {name: [requirement, description]}: the harness's self-test reads it."""
+    """The named faults as JSON {name: [requirement, description, era]}: the harness's self-test reads it."""
     import json
-    print(json.dumps({name: list(v) for name, v in sorted(fault_registry.FAULTS.items())}))
+    print(json.dumps({name: [*v, fault_registry.era_of(name)] for name, v in sorted(fault_registry.FAULTS.items())}))
     return 0
 
 

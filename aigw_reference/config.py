@@ -9,7 +9,17 @@ import yaml
 
 from aigw_common.errors import ConfigError
 
-ERAS = ("newest", "older")
+ERAS = ("newest", "older", "model-authz")
+# Sub-variants of model-authz (Addendum A section 0.1), one knob each:
+#   error_body: what a non-denial key-check failure says (http.go@673da88 vs @c351c7a/@a02e738)
+#   decision:   how coderd decides model use (modelaccess.go@673da88 RBAC vs early @b62e808)
+ERROR_BODIES = {"plain": "internal server error", "budget": "internal server error checking user AI budget"}
+DECISIONS = ("rbac", "early")
+PROVIDER_TYPES = ("openai", "anthropic", "copilot")
+# The base URL each provider type has at the real vendor: in model-authz the proxy intercepts the
+# hosts of these URLs (AUTH-PROXY-010); the reference still dials only its canary (`upstreams`).
+VENDOR_URLS = {"openai": "https://api.openai.com/v1", "anthropic": "https://api.anthropic.com",
+               "copilot": "https://api.individual.githubcopilot.com"}
 HOUR_NS = 3600 * 10**9
 
 
@@ -34,7 +44,7 @@ DEFAULT_USERS = (
 class ReferenceConfig:
     era: str = "newest"
     allow_byok: bool = True
-    providers: tuple[str, ...] = ("openai", "anthropic")
+    providers: tuple[str, ...] = ("openai", "anthropic", "copilot")
     central_keys: dict[str, str] = field(default_factory=lambda: {
         "openai": "sk-central-openai-0123456789abcdef", "anthropic": "sk-ant-central-0123456789abcdef"})
     # Provider base URLs; filled in by server.py from the canary URL when left empty.
@@ -56,16 +66,36 @@ class ReferenceConfig:
     issued_keys_file: str = ""
     # AUTH-PROXY-002 port gate; the harness adds its tunnel-echo port here (--proxy-allow-port)
     proxy_allowed_ports: tuple[str, ...] = ("80", "443")
+    canary_url: str = ""            # filled in by server.py (the model-authz bridge maps unknown hosts to it)
+    error_body: str = "plain"       # model-authz sub-variant, see ERROR_BODIES
+    decision: str = "rbac"          # model-authz sub-variant, see DECISIONS
 
     def __post_init__(self) -> None:
         if self.era not in ERAS:
             raise ConfigError(f"era must be one of {', '.join(ERAS)}, got {self.era!r}", field="era")
+        if self.error_body not in ERROR_BODIES:
+            raise ConfigError(f"error_body must be one of {', '.join(ERROR_BODIES)}, got {self.error_body!r}",
+                              field="error_body")
+        if self.decision not in DECISIONS:
+            raise ConfigError(f"decision must be one of {', '.join(DECISIONS)}, got {self.decision!r}",
+                              field="decision")
+
+    @property
+    def sub_variant(self) -> dict[str, str] | None:
+        """What the state file reports: the model-authz sub-variant played, None in other eras."""
+        if self.era != "model-authz":
+            return None
+        return {"error_body": self.error_body, "decision": self.decision}
+
+    @property
+    def key_error_body(self) -> str:
+        return ERROR_BODIES[self.error_body]
 
 
 _SCALARS = {"era": str, "allow_byok": bool, "max_concurrency": int, "rate_limit": int,
             "send_actor_headers": bool, "default_token_lifetime_ns": int, "max_token_lifetime_ns": int,
             "max_admin_token_lifetime_ns": int, "operator_username": str, "upstream_timeout_s": float,
-            "keepalive_timeout_s": float}
+            "keepalive_timeout_s": float, "error_body": str, "decision": str}
 
 
 def load_config(path: Path, **overrides) -> ReferenceConfig:
@@ -96,8 +126,8 @@ def load_config(path: Path, **overrides) -> ReferenceConfig:
                 raise ConfigError(f"{key} must map provider names to strings", **where)
             kwargs[key] = {str(k): v for k, v in value.items()}
         elif key == "providers":
-            if not isinstance(value, list) or not all(v in ("openai", "anthropic") for v in value):
-                raise ConfigError("providers must be a list drawn from openai, anthropic", **where)
+            if not isinstance(value, list) or not all(v in PROVIDER_TYPES for v in value):
+                raise ConfigError(f"providers must be a list drawn from {', '.join(PROVIDER_TYPES)}", **where)
             kwargs[key] = tuple(value)
         elif key == "users":
             try:

@@ -54,3 +54,16 @@ def extract_auth_token(headers, *, era: str = "newest", faults: frozenset[str] =
         if tok:
             return tok
     return ""
+
+
+def carrier_of(headers, *, era: str = "newest") -> str | None:
+    """Which header the token of `extract_auth_token` came from (used by path-dependent faults)."""
+    if era == "older" and trim_header(first(headers, OLDER_PROXY_HEADER) or ""):
+        return OLDER_PROXY_HEADER
+    if trim_header(first(headers, GOVERNANCE) or ""):
+        return GOVERNANCE
+    if _bearer(first(headers, "authorization"), False):
+        return "authorization"
+    if trim_header(first(headers, "x-api-key") or ""):
+        return "x-api-key"
+    return None

@@ -42,6 +42,41 @@ FAULTS: dict[str, tuple[str, str]] = {
     "proxy-username-as-token": ("AUTH-PROXY-004", "username taken as the token"),
     "proxy-auth-for-tunnels": ("AUTH-PROXY-003", "tunneled hosts require proxy auth"),
     "proxy-validates-nothing-inject-always": ("AUTH-PROXY-007", "governance header always injected"),
+    # Addendum A, every era (issue 15)
+    "csrf-not-enforced": ("AUTH-HTTP-011", "a cookie-carrying unsafe request is not refused by CSRF"),
+    "route-404-generic": ("AUTH-PATH-004", "an unknown route answers 404 'not found', not 'route not supported: …'"),
+    "governance-delegated-bypass": ("AUTH-BYOK-009", "governance value 'delegated' plus a key id header takes "
+                                                     "the delegated path (no secret check)"),
+    "plain-http-forwarded": ("AUTH-PROXY-006", "plain-HTTP proxy requests to non-provider hosts are forwarded"),
+    # Path-dependent bugs: right on one prefix / carrier / provider, wrong on another (issue 15, section 2)
+    "legacy-prefix-accepts-expired": ("AUTH-VALIDATE-001", "expired tokens pass on the legacy prefix only"),
+    "x-api-key-ignores-status": ("AUTH-VALIDATE-001", "suspended and dormant users pass when the token is in "
+                                                      "X-Api-Key"),
+    "anthropic-accepts-revoked": ("AUTH-VALIDATE-004", "deleted tokens still pass on the anthropic provider"),
+    "id-case-insensitive": ("AUTH-TOKEN-003", "the key id is looked up case-insensitively"),
+    "secret-trailing-char-ignored": ("AUTH-TOKEN-002", "a 23-character secret is cut to 22 instead of refused"),
+    # [model-authz] (Addendum A)
+    "model-check-skipped": ("AUTH-MODEL-001", "no second IsAuthorized with provider and model"),
+    "model-denial-after-credentials": ("AUTH-MODEL-002", "credentials are resolved before the model check"),
+    "model-denial-reveals-cause": ("AUTH-MODEL-003", "a model denial says 'model … is not allowed'"),
+    "model-check-ignores-model": ("AUTH-MODEL-004", "any config of the provider permits every model"),
+    "model-scope-ignored": ("AUTH-MODEL-005", "key scopes and allow-list do not bind model use"),
+    "grant-new-users": ("AUTH-MODEL-006", "users created through the API get ai-gateway-unrestricted"),
+    "malformed-model-context-allowed": ("AUTH-MODEL-007", "an empty model is authorized instead of code 1004"),
+    "evaluation-error-as-denial": ("AUTH-VALIDATE-006", "model-check codes 1003/1004 answer 403, not 500"),
+    "store-error-is-unknown-key": ("AUTH-VALIDATE-007", "a store failure in key/user lookup is 'unknown key' (403)"),
+    "invalid-json-400": ("AUTH-HTTP-007", "a body the interceptor cannot parse gets 400, not the 500 of the table"),
+    "disabled-provider-404": ("AUTH-HTTP-008", "a disabled provider answers 404 route not supported, not 503"),
+    "no-body-cap": ("AUTH-HTTP-009", "bodies over 32 MiB are accepted"),
+    "no-credential-403": ("AUTH-HTTP-010", "no usable credential gets the newest 403, not 500 failed to resolve"),
+    "websocket-forwarded": ("AUTH-HTTP-012", "a WebSocket upgrade on an intercepted route is not refused with 501"),
+    "copilot-passthrough-fixed-list": ("AUTH-PATH-005", "model-authz Copilot passes only the older fixed list"),
+    "copilot-centralized-accepted": ("AUTH-PATH-006", "centralized Copilot requests are forwarded without a GitHub "
+                                                      "token"),
+    "pool-before-byok": ("AUTH-BYOK-008", "the centralized pool is used even when a BYOK credential is present"),
+    "proxy-static-hosts": ("AUTH-PROXY-010", "the model-authz proxy keeps the static host list (no reload)"),
+    "proxy-stale-tunnel-routed": ("AUTH-PROXY-011", "a tunnel keeps routing to the gateway after its provider "
+                                                    "is removed"),
 }
 
 # Faults only concurrent traffic shows (issue 17): `aigw-conformance load` catches them, the suites (one
@@ -50,6 +85,19 @@ LOAD_FAULTS: dict[str, tuple[str, str]] = {
     "500-under-concurrency": ("AUTH-VALIDATE-002", "answer 500 instead of 200/403 while another authorization "
                               "is in flight (a store error under load not mapped to 403)"),
 }
+
+# The era a fault's rule lives in: the self-test runs each fault against the reference playing that era
+# and compares with the faithful run of the same era. Unlisted faults are newest.
+FAULT_ERAS: dict[str, str] = {name: "model-authz" for name in (
+    "model-check-skipped", "model-denial-after-credentials", "model-denial-reveals-cause",
+    "model-check-ignores-model", "model-scope-ignored", "grant-new-users", "malformed-model-context-allowed",
+    "evaluation-error-as-denial", "store-error-is-unknown-key", "invalid-json-400", "disabled-provider-404",
+    "no-body-cap", "no-credential-403", "websocket-forwarded", "copilot-passthrough-fixed-list",
+    "copilot-centralized-accepted", "pool-before-byok", "proxy-static-hosts", "proxy-stale-tunnel-routed")}
+
+
+def era_of(fault: str) -> str:
+    return FAULT_ERAS.get(fault, "newest")
 
 
 def validate(names) -> frozenset[str]:

@@ -53,3 +53,22 @@ def trim_header(latin1: str) -> str:
 
 def fields_header(latin1: str) -> list[str]:
     return [_to_latin1(f) for f in go_fields(_to_runes(latin1))]
+
+
+def go_quote(text: str) -> str:
+    """strconv.Quote (fmt %q) for the printable text a URL path holds: quotes and backslashes escaped,
+    control characters as \\n, \\t, \\xNN, other non-printable runes as \\uNNNN."""
+    out = ['"']
+    for ch in text:
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif ch in "\n\t\r":
+            out.append({"\n": "\\n", "\t": "\\t", "\r": "\\r"}[ch])
+        elif ord(ch) < 0x20 or ord(ch) == 0x7f:
+            out.append(f"\\x{ord(ch):02x}")
+        elif not ch.isprintable() or 0xD800 <= ord(ch) <= 0xDFFF:
+            out.append(f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}")
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)

@@ -33,7 +33,7 @@ def key_json(k: ApiKey, owner: User | None = None) -> dict:
     d = {"id": k.id, "user_id": k.user_id, "last_used": k.last_used, "expires_at": fmt(k.expires_at),
          "created_at": k.created_at, "updated_at": k.updated_at, "login_type": k.login_type,
          "scope": k.scopes[0] if len(k.scopes) == 1 else "", "scopes": list(k.scopes),
-         "token_name": k.token_name, "lifetime_seconds": k.lifetime_seconds, "allow_list": []}
+         "token_name": k.token_name, "lifetime_seconds": k.lifetime_seconds, "allow_list": [dict(e) for e in k.allow_list]}
     if owner is not None:
         d["username"] = owner.username
     return d
@@ -53,10 +53,15 @@ def on_user(handler):
 
 
 class RestApi:
-    def __init__(self, cfg: ReferenceConfig, store: Store, proxy_ca: dict) -> None:
+    def __init__(self, cfg: ReferenceConfig, store: Store, proxy_ca: dict, catalog=None,
+                 on_providers_changed=None) -> None:
+        from .adminapi import AdminApi
+        from .catalog import Catalog
         self.cfg, self.store, self.proxy_ca = cfg, store, proxy_ca
+        self.catalog = catalog if catalog is not None else Catalog(store)
+        admin = AdminApi(cfg, store, self.catalog, on_providers_changed)
         u = "/api/v2/users/{user}"
-        self.router = Router(routes=[
+        self.router = Router(routes=[*admin.routes(),
             Route("/api/v2/users", self.create_user, methods=["POST"]),
             Route("/api/v2/users", self.list_users, methods=["GET"]),
             Route(u, self.get_user, methods=["GET"]),
@@ -110,15 +115,26 @@ class RestApi:
                               f"lifetime must be less than {go_duration(self._max_lifetime(user))}")
         return None
 
-    @staticmethod
-    def _scopes(body: dict):
+    def _scopes(self, body: dict):
         scopes = body.get("scopes") or ([body["scope"]] if body.get("scope") else ["coder:all"])
         if not isinstance(scopes, list):
             return json_error(400, "Failed to create API key.", "scopes must be a list")
         for s in scopes:
-            if not isinstance(s, str) or not valid_scope(s):
+            if not isinstance(s, str) or not valid_scope(s, self.cfg.era):
                 return json_error(400, "Failed to create API key.", f'invalid or unsupported API key scope: "{s}"')
         return tuple(scopes)
+
+    @staticmethod
+    def _allow_list(body: dict):
+        """`allow_list: [{type, id}]`; `*` in either place is a wildcard; default everything."""
+        raw = body.get("allow_list")
+        if raw in (None, []):
+            return ({"type": "*", "id": "*"},)
+        if not isinstance(raw, list) or not all(isinstance(e, dict) and set(e) <= {"type", "id"}
+                                                and isinstance(e.get("type"), str) and isinstance(e.get("id"), str)
+                                                and e["type"] and e["id"] for e in raw):
+            return json_error(400, "Failed to create API key.", "allow_list entries are {type, id} strings")
+        return tuple({"type": e["type"], "id": e["id"]} for e in raw)
 
     def _own_key(self, user: User, keyid: str) -> ApiKey | None:
         k = self.store.key(keyid)
@@ -139,7 +155,13 @@ class RestApi:
             return json_error(400, "Validation failed.", validations=[{"field": "username", "detail": "invalid"}])
         if self.store.user_by_name(name) is not None:
             return json_error(409, f'User with username "{name}" already exists.')
-        user = self.store.create_user(name, email=str(body.get("email") or ""))
+        # users created after the model-authz upgrade get no ai-gateway-unrestricted grant (AUTH-MODEL-006)
+        roles = ("ai-gateway-unrestricted",) if "grant-new-users" in self.cfg.faults else ()
+        user = self.store.create_user(name, email=str(body.get("email") or ""), roles=roles)
+        # an empty organization_ids puts the user in the default organization
+        requested = [self.catalog.org(str(o)) for o in (body.get("organization_ids") or [])]
+        for org_id in [o["id"] for o in requested if o] or [self.catalog.default_org()]:
+            self.catalog.add_member(org_id, user.id)
         return json_response(201, user_json(user))
 
     async def list_users(self, request: Request) -> Response:
@@ -190,6 +212,9 @@ class RestApi:
         scopes = self._scopes(body)
         if isinstance(scopes, Response):
             return scopes
+        allow = self._allow_list(body)
+        if isinstance(allow, Response):
+            return allow
         name = body.get("token_name") or f"{random_string(6).lower()}-{random_string(6).lower()}"
         if not isinstance(name, str):
             return json_error(400, VALIDATE_MSG, validations=[{"field": "token_name", "detail": "must be a string"}])
@@ -198,7 +223,7 @@ class RestApi:
                               validations=[{"field": "name",
                                             "detail": "This value is already in use and should be unique."}])
         token, _ = self.store.create_key(target.id, lifetime_ns=lifetime or self.cfg.default_token_lifetime_ns,
-                                         token_name=str(name), scopes=scopes)
+                                         token_name=str(name), scopes=scopes, allow_list=allow)
         return json_response(201, {"key": token})
 
     @on_user

@@ -20,8 +20,18 @@ ACTIONS = {"*", "create", "read", "update", "delete", "ssh", "application_connec
            "delete_agent", "share"}
 
 
-def valid_scope(scope: str) -> bool:
+# [model-authz] the api_key_scope enum gains these (migration id 69218327895, AUTH-MODEL-006)
+MODEL_AUTHZ = {"ai_gateway_unrestricted:*", "ai_gateway_unrestricted:use", "chat_model_config:use"}
+MODEL_AUTHZ_RESOURCES = {"ai_gateway_unrestricted", "chat_model_config"}
+
+
+def valid_scope(scope: str, era: str = "newest") -> bool:
     if scope in SPECIAL or scope in COMPOSITE:
         return True
+    if era == "model-authz" and scope in MODEL_AUTHZ:
+        return True
     resource, sep, action = scope.partition(":")
-    return bool(sep) and resource in RESOURCES and action in ACTIONS
+    resources = RESOURCES | (MODEL_AUTHZ_RESOURCES if era == "model-authz" else set())
+    if resource == "chat_model_config" and era == "model-authz":
+        return action in ("read", "use", "create", "update", "delete", "*")
+    return bool(sep) and resource in resources and action in ACTIONS

@@ -16,7 +16,8 @@ import uvicorn
 
 from .app import GatewayApp
 from .canary import build_canary
-from .config import ReferenceConfig
+from .catalog import Catalog
+from .config import VENDOR_URLS, ReferenceConfig
 from .store import Store
 
 log = logging.getLogger("aigw_reference")
@@ -44,7 +45,9 @@ def url_of(s: socket.socket) -> str:
 
 
 def uv_server(app, sock, keepalive: float = 5.0) -> uvicorn.Server:
-    cfg = uvicorn.Config(app, http="h11", lifespan="off", log_level="warning", access_log=False,
+    # ws="none": a WebSocket opening handshake stays an HTTP request the gateway answers itself
+    # ([model-authz] 501, AUTH-HTTP-012) instead of uvicorn taking it over
+    cfg = uvicorn.Config(app, http="h11", ws="none", lifespan="off", log_level="warning", access_log=False,
                          timeout_keep_alive=keepalive,
                          h11_max_incomplete_event_size=MAX_HEADER_BYTES, timeout_graceful_shutdown=2,
                          backlog=1024, limit_concurrency=None, proxy_headers=False,
@@ -54,14 +57,22 @@ def uv_server(app, sock, keepalive: float = 5.0) -> uvicorn.Server:
     return server
 
 
-def seed(store: Store, cfg: ReferenceConfig) -> tuple[str, dict[str, str]]:
-    """Operator (Owner) with a token, the configured users, and static tokens the API cannot mint."""
+def seed(store: Store, cfg: ReferenceConfig, catalog: Catalog | None = None) -> tuple[str, dict[str, str]]:
+    """Operator (Owner) with a token, the configured users, and static tokens the API cannot mint.
+
+    [model-authz] the seeded users existed before the upgrade, so (but for the system user) they hold
+    the grandfathering role ai-gateway-unrestricted (AUTH-MODEL-006); every user is in the default org."""
+    catalog = catalog or Catalog(store)
+    org = catalog.default_org()
     op = store.create_user(cfg.operator_username, roles=("owner", "member"))
+    catalog.add_member(org, op.id)
     op_token, _ = store.create_key(op.id, lifetime_ns=cfg.max_admin_token_lifetime_ns, token_name="operator")
     static = {}
     for spec in cfg.users:
-        u = store.create_user(spec.username, status=spec.status, roles=spec.roles, is_system=spec.is_system,
-                              deleted=spec.deleted)
+        grant = ("ai-gateway-unrestricted",) if cfg.era == "model-authz" and not spec.is_system else ()
+        u = store.create_user(spec.username, status=spec.status, roles=tuple(spec.roles) + grant,
+                              is_system=spec.is_system, deleted=spec.deleted)
+        catalog.add_member(org, u.id)
         if spec.status == "dormant" or spec.is_system or spec.deleted:
             static[spec.username], _ = store.create_key(u.id, lifetime_ns=cfg.default_token_lifetime_ns,
                                                         token_name="static")
@@ -77,7 +88,16 @@ def write_atomic(path: Path, data: dict) -> None:
     os.replace(tmp, path)
 
 
-async def _start_proxy(cfg: ReferenceConfig, gateway_url: str, state_dir: Path, host: str):
+def seed_providers(catalog: Catalog, cfg: ReferenceConfig) -> None:
+    """The configured providers as catalogue rows: the vendor's base URL (what the model-authz proxy
+    intercepts) and the canary as where the reference really sends them."""
+    for name in cfg.providers:
+        key = cfg.central_keys.get(name)
+        catalog.create_provider(name=name, type=name, base_url=VENDOR_URLS[name], enabled=True,
+                                api_keys=(key,) if key else (), upstream=cfg.upstreams.get(name, ""))
+
+
+async def _start_proxy(cfg: ReferenceConfig, gateway_url: str, state_dir: Path, host: str, router=None):
     try:
         from aigw_reference.proxy import start_proxy
         from aigw_reference.proxy.settings import ProxySettings
@@ -86,7 +106,7 @@ async def _start_proxy(cfg: ReferenceConfig, gateway_url: str, state_dir: Path, 
         return None
     settings = ProxySettings(listen_host=host, era=cfg.era, faults=cfg.faults,
                              allowed_ports=cfg.proxy_allowed_ports)
-    return await start_proxy(settings, gateway_url=gateway_url, state_dir=state_dir)
+    return await start_proxy(settings, gateway_url=gateway_url, state_dir=state_dir, router=router)
 
 
 def _stop_on_signals(stop: asyncio.Event | None) -> asyncio.Event:
@@ -109,16 +129,30 @@ async def serve(cfg: ReferenceConfig, *, state_file: Path | None, host: str = "1
     if issued:
         Path(issued).touch(mode=0o600)
     store = Store(work / "reference.db", Path(issued) if issued else None)
-    op_token, static = seed(store, cfg)
+    catalog = Catalog(store)
+    op_token, static = seed(store, cfg, catalog)
     socks = {"gateway": bind(host, port), "byok-disabled": bind(host), "rate-limited": bind(host),
              "canary": bind(host)}
     canary_url = url_of(socks["canary"])
-    ups = {"openai": canary_url + "/openai/v1", "anthropic": canary_url + "/anthropic", **cfg.upstreams}
-    cfg = dataclasses.replace(cfg, upstreams=ups)
+    ups = {"openai": canary_url + "/openai/v1", "anthropic": canary_url + "/anthropic",
+           "copilot": canary_url + "/copilot", **cfg.upstreams}
+    cfg = dataclasses.replace(cfg, upstreams=ups, canary_url=canary_url)
+    seed_providers(catalog, cfg)
+    router = None
+    if cfg.era == "model-authz":
+        from aigw_reference.proxy.reload import ProviderRouter
+        router = ProviderRouter(cfg.proxy_allowed_ports)
+
+    def providers_changed() -> None:
+        if router is not None:
+            router.reload(lambda: [(p.name, p.base_url, p.enabled) for p in catalog.providers()])
+
     proxy_ca: dict = {}
-    apps = {"gateway": GatewayApp(cfg, store, proxy_ca),
-            "byok-disabled": GatewayApp(dataclasses.replace(cfg, allow_byok=False), store, proxy_ca),
-            "rate-limited": GatewayApp(dataclasses.replace(cfg, rate_limit=2), store, proxy_ca),
+    apps = {"gateway": GatewayApp(cfg, store, proxy_ca, catalog, providers_changed),
+            "byok-disabled": GatewayApp(dataclasses.replace(cfg, allow_byok=False), store, proxy_ca, catalog,
+                                        providers_changed),
+            "rate-limited": GatewayApp(dataclasses.replace(cfg, rate_limit=2), store, proxy_ca, catalog,
+                                       providers_changed),
             "canary": build_canary()}
     servers = {name: uv_server(apps[name], socks[name], cfg.keepalive_timeout_s) for name in socks}
     tasks = [asyncio.create_task(servers[n].serve(sockets=[socks[n]])) for n in servers]
@@ -130,14 +164,16 @@ async def serve(cfg: ReferenceConfig, *, state_file: Path | None, host: str = "1
             await asyncio.sleep(0.02)
         base_url = url_of(socks["gateway"])
         if proxy:
-            handle = await _start_proxy(cfg, base_url, work, host)
+            handle = await _start_proxy(cfg, base_url, work, host, router)
             if handle is not None:
                 proxy_ca["pem"] = handle.ca_cert_pem
+        providers_changed()      # the reload proxy starts empty and fills on its first Reload
         state = {"pid": os.getpid(), "base_url": base_url,
                  "endpoints": {"byok-disabled": url_of(socks["byok-disabled"]),
                                "rate-limited": url_of(socks["rate-limited"])},
                  "proxy_url": handle.url if handle else None, "ca_cert_pem": handle.ca_cert_pem if handle else None,
-                 "canary_url": canary_url, "era": cfg.era, "faults": sorted(cfg.faults),
+                 "canary_url": canary_url, "era": cfg.era, "sub_variant": cfg.sub_variant,
+                 "faults": sorted(cfg.faults),
                  "operator": {"username": cfg.operator_username, "token": op_token},
                  "central_keys": dict(cfg.central_keys),
                  "static_tokens": {"user-dormant": static.get("user-dormant"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -26,12 +27,19 @@ CREATE TABLE IF NOT EXISTS api_keys (
   expires_at TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, last_used TEXT NOT NULL,
   lifetime_seconds INTEGER NOT NULL, token_name TEXT NOT NULL, scopes TEXT NOT NULL DEFAULT '["coder:all"]',
   login_type TEXT NOT NULL DEFAULT 'token',
+  allow_list TEXT NOT NULL DEFAULT '[{"type":"*","id":"*"}]',
   -- only the prefix-compare fault reads this; deleted rows are kept hidden for the accept-revoked fault
   prefix_hash BLOB, revoked INTEGER NOT NULL DEFAULT 0);
 CREATE UNIQUE INDEX IF NOT EXISTS api_keys_name ON api_keys(user_id, token_name) WHERE revoked = 0;
 """
 
 ZERO_TIME = "0001-01-01T00:00:00Z"
+ALLOW_ALL = ({"type": "*", "id": "*"},)
+FAILURE_TTL_S = 60.0   # an injected store failure heals by itself, so a failed scenario cannot break later ones
+
+
+class StoreFailure(Exception):
+    """A database error other than not-found (AUTH-VALIDATE-007), injected for one key or user."""
 
 
 def now() -> datetime:
@@ -79,6 +87,7 @@ class ApiKey:
     login_type: str
     prefix_hash: bytes | None
     revoked: bool
+    allow_list: tuple[dict, ...] = ALLOW_ALL
 
 
 def _user(r) -> User:
@@ -89,7 +98,8 @@ def _user(r) -> User:
 def _key(r) -> ApiKey:
     return ApiKey(r["id"], bytes(r["hashed_secret"]), r["user_id"], parse(r["expires_at"]), r["created_at"],
                   r["updated_at"], r["last_used"], r["lifetime_seconds"], r["token_name"],
-                  tuple(json.loads(r["scopes"])), r["login_type"], r["prefix_hash"], bool(r["revoked"]))
+                  tuple(json.loads(r["scopes"])), r["login_type"], r["prefix_hash"], bool(r["revoked"]),
+                  tuple(json.loads(r["allow_list"])))
 
 
 class Store:
@@ -102,6 +112,40 @@ class Store:
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.executescript(SCHEMA)
+        self._failing: dict[tuple[str, str], float] = {}
+
+    # public for the other tables of the reference (catalog.py), which share this connection
+    def query(self, sql: str, args=()) -> list[sqlite3.Row]:
+        return self._q(sql, args)
+
+    def execute(self, sql: str, args=()) -> int:
+        return self._x(sql, args)
+
+    # injected failures: only the gateway's IsAuthorized lookups see them, never the REST API
+    def inject_failure(self, lookup: str, ident: str, ttl_s: float = FAILURE_TTL_S) -> None:
+        with self._lock:
+            self._failing[(lookup, ident)] = time.monotonic() + ttl_s
+
+    def clear_failure(self, lookup: str, ident: str) -> bool:
+        with self._lock:
+            return self._failing.pop((lookup, ident), None) is not None
+
+    def check_failure(self, lookup: str, ident: str) -> None:
+        with self._lock:
+            until = self._failing.get((lookup, ident))
+            if until is not None and until < time.monotonic():
+                del self._failing[(lookup, ident)]
+                until = None
+        if until is not None:
+            raise StoreFailure(f"injected {lookup} lookup failure for {ident}")
+
+    def gateway_key(self, key_id: str, *, include_revoked: bool = False) -> ApiKey | None:
+        self.check_failure("api_key", key_id)
+        return self.key(key_id, include_revoked=include_revoked)
+
+    def gateway_user(self, uid: str) -> User | None:
+        self.check_failure("user", uid)
+        return self.user_by_id(uid)
 
     def _q(self, sql: str, args=()) -> list[sqlite3.Row]:
         with self._lock:
@@ -139,16 +183,17 @@ class Store:
 
     # api keys
     def create_key(self, user_id: str, *, lifetime_ns: int, token_name: str, scopes=("coder:all",),
-                   login_type: str = "token") -> tuple[str, ApiKey]:
+                   login_type: str = "token", allow_list=ALLOW_ALL) -> tuple[str, ApiKey]:
         token, key_id, secret = tokens.generate()
         t = now()
         from datetime import timedelta
         expires = t + timedelta(microseconds=lifetime_ns // 1000)
         self._x("INSERT INTO api_keys (id, hashed_secret, user_id, expires_at, created_at, updated_at, last_used,"
-                " lifetime_seconds, token_name, scopes, login_type, prefix_hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                " lifetime_seconds, token_name, scopes, login_type, prefix_hash, allow_list)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (key_id, tokens.hash_secret(secret), user_id, fmt(expires), fmt(t), fmt(t), ZERO_TIME,
                  lifetime_ns // 10**9, token_name, json.dumps(list(scopes)), login_type,
-                 tokens.hash_secret(secret[:11])))
+                 tokens.hash_secret(secret[:11]), json.dumps([dict(e) for e in allow_list])))
         if self._issued_log is not None:
             with self._lock, open(self._issued_log, "a", encoding="utf-8") as log:
                 log.write(token + "\n")
@@ -157,6 +202,11 @@ class Store:
     def key(self, key_id: str, *, include_revoked: bool = False) -> ApiKey | None:
         sql = "SELECT * FROM api_keys WHERE id = ?" + ("" if include_revoked else " AND revoked = 0")
         rows = self._q(sql, (key_id,))
+        return _key(rows[0]) if rows else None
+
+    def key_nocase(self, key_id: str) -> ApiKey | None:
+        """Only the id-case-insensitive fault looks keys up this way."""
+        rows = self._q("SELECT * FROM api_keys WHERE id = ? COLLATE NOCASE AND revoked = 0", (key_id,))
         return _key(rows[0]) if rows else None
 
     def key_by_name(self, user_id: str, name: str) -> ApiKey | None:

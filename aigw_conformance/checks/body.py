@@ -39,8 +39,11 @@ def subset_problem(want: Any, got: Any, path: str = "$", ctx: CheckContext | Non
 def check_text(text: str, expected, label: str = "body", ctx: CheckContext | None = None) -> list[MismatchDetail]:
     exp = plain(expected) or {}
     out: list[MismatchDetail] = []
-    if "exact" in exp and text != exp["exact"]:
-        out.append(MismatchDetail(label, show(exp["exact"], ctx), show(text, ctx)))
+    if "exact" in exp:
+        allowed = exp["exact"] if isinstance(exp["exact"], list) else [exp["exact"]]
+        if text not in allowed:
+            want = " or ".join(show(a, ctx) for a in allowed)
+            out.append(MismatchDetail(label, want, show(text, ctx)))
     if "json" in exp:
         try:
             got = json.loads(text)

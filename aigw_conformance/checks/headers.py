@@ -1,4 +1,5 @@
-"""`expect.headers`: present / absent / equal / match (full-match Python regex), case-insensitive names."""
+"""`expect.headers`: present / absent / equal / match / not_match (full-match Python regex), case-insensitive
+names."""
 
 from __future__ import annotations
 
@@ -33,6 +34,10 @@ def check_headers(headers: Headers, expected, label: str = "header",
             out.append(MismatchDetail(f"{label} {name}", f"matching /{pattern}/", "absent"))
         elif not any(re.fullmatch(str(pattern), v) for v in vals):
             out.append(MismatchDetail(f"{label} {name}", f"matching /{pattern}/", show(vals[0], ctx)))
+    for name, pattern in (exp.get("not_match") or {}).items():
+        bad = [v for v in header_values(headers, name) if re.fullmatch(str(pattern), v)]
+        if bad:
+            out.append(MismatchDetail(f"{label} {name}", f"no value matching /{pattern}/", show(bad[0], ctx)))
     return out
 
 

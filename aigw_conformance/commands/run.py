@@ -15,6 +15,7 @@ import json
 from pathlib import Path
 
 from aigw_conformance import exitcodes, resources
+from aigw_conformance.eras import ERAS
 from aigw_conformance.run.options import new_run_id
 from aigw_conformance.scenario.discovery import check_named
 
@@ -35,7 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--capture", choices=("on", "off"), default="on", help="record traffic (default: on)")
     parser.add_argument("--enforce", action="store_true", help="not-supported scenarios fail")
     parser.add_argument("--expected-failures", default=None, help="YAML list of {id, reason}")
-    parser.add_argument("--era", choices=("newest", "older"), default=None, help="protocol era of the target")
+    parser.add_argument("--era", choices=ERAS, default=None, help="protocol era of the target")
     parser.add_argument("--suites", default=None, help="suite folder or file, any name (default: the suites shipped with the harness)")
     parser.set_defaults(accepts_passthrough=True)
 

@@ -1,6 +1,11 @@
 """Prove the suite: run it against the faithful reference and against every named fault, and write
 a detection matrix to reports/selftest-<stamp>/matrix.{md,json}.
 
+The faithful reference runs once per era it can play (newest, older, model-authz; `--era` narrows
+that); each fault runs in the era its rule lives in (as the reference lists its faults) and is compared
+with the faithful run of that era. The matrix also says, per requirement, how many independent paths
+(passed scenario cases) check it, so thin coverage shows before a fault finds it.
+
 Exit codes: 0 every fault caught (weak detections are reported, not fatal) and the faithful run
 passed every scenario; 1 a fault was missed or the faithful reference failed/errored;
 2 invalid option (unknown fault). Unknown options are passed to every run (e.g. -k, --aigw-profile).
@@ -29,6 +34,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--stamp", default=None, help="folder suffix (default: a UTC timestamp)")
     parser.add_argument("--recompile", default=None, metavar="DIR",
                         help="rebuild the matrix from the runs of an earlier selftest-<stamp> folder; runs nothing")
+    parser.add_argument("--era", action="append", default=[], dest="eras", choices=("newest", "older", "model-authz"),
+                        help="faithful eras to run (repeatable; default: every era the reference plays)")
     parser.add_argument("--flakiness", default=None, metavar="FILE",
                         help="flakiness.json of bench/flakiness.py: its unstable scenarios are not counted as detection")
     parser.set_defaults(accepts_passthrough=True)
@@ -37,10 +44,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def main(args: argparse.Namespace) -> int:
     from aigw_conformance.errors import ConfigError
     from aigw_conformance.selftest import compile_matrix
-    from aigw_conformance.selftest.runner import RunSpec, load_runs, run_all
+    from aigw_conformance.eras import ERAS
+    from aigw_conformance.selftest.runner import RunSpec, load_era_runs, load_runs, run_all_eras
     from aigw_conformance.targets.reference_process import reference_faults
 
-    FAULTS = reference_faults()
+    FAULTS, FAULT_ERAS = reference_faults()
 
     unknown = sorted(set(args.faults) - FAULTS.keys())
     if unknown:
@@ -68,15 +76,28 @@ def main(args: argparse.Namespace) -> int:
         except (OSError, ValueError, KeyError, TypeError):
             wall = 0.0
         matrix = compile_matrix(faithful, runs, FAULTS, stamp=src.name.removeprefix("selftest-"), wall_seconds=wall,
-                                unstable=unstable)
+                                unstable=unstable, faithful_eras=load_era_runs(src), fault_eras=FAULT_ERAS,
+                                requirements=_gated_requirements())
         return _finish(matrix, src)
     spec = RunSpec(out_dir=out_dir, timeout=args.timeout, extra=extra)
-    print(f"self-test: faithful + {len(faults)} fault(s), {args.jobs} at a time -> {out_dir}", flush=True)
+    eras = tuple(args.eras) or ERAS
+    print(f"self-test: faithful in {', '.join(eras)} + {len(faults)} fault(s), {args.jobs} at a time -> {out_dir}",
+          flush=True)
     started = time.monotonic()
-    faithful, runs = run_all(spec, faults, jobs=args.jobs, progress=lambda m: print("  " + m, flush=True))
-    matrix = compile_matrix(faithful, runs, FAULTS, wall_seconds=time.monotonic() - started,
-                            stamp=stamp, selection=extra, unstable=unstable)
+    faithfuls, runs = run_all_eras(spec, faults, jobs=args.jobs, progress=lambda m: print("  " + m, flush=True),
+                                   eras=eras, fault_eras=FAULT_ERAS)
+    others = {e: r for e, r in faithfuls.items() if e != "newest"}
+    matrix = compile_matrix(faithfuls["newest"], runs, FAULTS, wall_seconds=time.monotonic() - started,
+                            stamp=stamp, selection=extra, unstable=unstable, faithful_eras=others,
+                            fault_eras=FAULT_ERAS, requirements=_gated_requirements())
     return _finish(matrix, out_dir)
+
+
+def _gated_requirements() -> list[str]:
+    """Every requirement a scenario should check (the informative AUTH-DOC-* need none)."""
+    from aigw_conformance.requirements import load_catalogue
+    cat = load_catalogue()
+    return [r.id for r in cat.requirements.values() if r.profile != "informative"]
 
 
 def _unstable(path: str | None) -> frozenset[str]:

@@ -81,7 +81,7 @@ def _brokers(target: Target, options: RunOptions, inputs: Inputs, redactor: Reda
     for name, (url, spec) in deployments.items():
         ctx = None if spec is None else BrokerContext(
             spec=spec, base_url=url, run_id=options.run_id, redactor=redactor, policy=policy,
-            timeouts=target.timeouts, malformed=inputs.malformed, target_name=target.name)
+            timeouts=target.timeouts, malformed=inputs.malformed, target_name=target.name, era=target.era)
         broker = build_broker(ctx, redactor=redactor, malformed=inputs.malformed, target_name=target.name)
         stack.callback(broker.cleanup)   # before the target stops: stack order is reverse
         out[name] = broker

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from aigw_conformance.eras import describe, runs_in
 from aigw_conformance.errors import CircuitOpen, Mismatch, MismatchDetail, TransportError
 from aigw_conformance.run.record import Run
 from aigw_conformance.scenario.expand import Case
@@ -64,8 +65,8 @@ def skip_reason(run: Run, case: Case, deployment: str = "default") -> str | None
     if missing:
         return f"not-supported: target lacks {', '.join(missing)}"
     era = run.target.era
-    if scn.era not in (None, "any") and era and scn.era != era:
-        return f"skipped: scenario is for the {scn.era} era, target is {era}"
+    if not runs_in(scn.era, era):
+        return f"skipped: scenario is for the {describe(scn.era)} era, target is {era}"
     broker = run.broker_for(deployment)
     for name, spec in scn.tokens.items():
         if spec.kind == "none" or spec.kind.startswith(MALFORMED_PREFIX):

@@ -9,6 +9,7 @@ send it again with `fresh=True`, on a connection of its own.
 from __future__ import annotations
 
 import time
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 
 import httpx
 
@@ -30,7 +31,10 @@ class DirectRunner:
         self.target = target
         self.policy = policy
         self.verify = verify
-        self._client = netguard.client(policy, verify=verify, follow_redirects=False, trust_env=False)
+        # No cookie jar: a gateway's Set-Cookie (coderd's csrf_token, AUTH-HTTP-011) must not ride along on
+        # later requests, or the harness would send headers the scenario never wrote.
+        self._client = netguard.client(policy, verify=verify, follow_redirects=False, trust_env=False,
+                                       cookies=CookieJar(DefaultCookiePolicy(allowed_domains=[])))
 
     def send(self, request: WireRequest, *, fresh: bool = False) -> Observation:
         timeout = min(self.timeout, request.timeout or self.timeout)

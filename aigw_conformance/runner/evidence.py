@@ -16,7 +16,9 @@ def show_exchange(obs: Observation, redact: Callable[[str], str]) -> tuple[str, 
     if req.proxy_authorization is not None:
         lines.append(f"Proxy-Authorization: {req.proxy_authorization}")
     lines += [f"{k}: {v}" for k, v in req.headers]
-    request_text = "\n".join(lines) + "\n\n" + req.body.decode("utf-8", "replace")
+    # bounded like the response below: a 32 MiB body-limit probe must not be redacted whole
+    more = f"\n… ({len(req.body) - MAX_SHOWN_BODY} more bytes)" if len(req.body) > MAX_SHOWN_BODY else ""
+    request_text = "\n".join(lines) + "\n\n" + req.body[:MAX_SHOWN_BODY].decode("utf-8", "replace") + more
     parts = []
     if obs.handshake is not None:
         parts.append("CONNECT answer:\n" + obs.handshake.raw_response.decode("latin-1"))

@@ -4,7 +4,7 @@ A library client would hide exactly what is being tested (the handshake), so thi
 the CONNECT itself on a raw socket, keeps every byte the proxy answers, notes whether the proxy
 closed, and only when the tunnel opens speaks TLS (trusting the target's MITM CA, SNI = host) and
 HTTP/1.1 via h11, as a real client would. Everything is bounded in size and time; socket and TLS
-failures become TargetError.
+failures become TransportError.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from ..observation import Handshake, Headers, HttpResponse, Observation, WireReq
 
 MAX_HEAD = 64 * 1024
 MAX_BODY = 8 * 1024 * 1024
+MAX_TUNNELS = 4      # named tunnels kept open at once (one scenario runs at a time per process)
 CLOSE_WAIT = 0.5     # how long to wait for the proxy to close after a final answer
 
 
@@ -96,12 +97,18 @@ class ProxyRunner:
         self.ca_pems = tuple(p for p in (ca_pem, *extra_ca_pems) if p)
         self.timeout = timeout
         self.policy = policy
+        # (test id, tunnel name) -> (socket, TLS socket, handshake): named tunnels of the running scenario
+        self._tunnels: dict[tuple[str, str], tuple] = {}
+        self._dead: set[tuple[str, str]] = set()     # kept tunnels that died: a retry must not reopen them
 
     # -- public -------------------------------------------------------------------------------
     def send(self, request: WireRequest, *, fresh: bool = False) -> Observation:  # every send dials anew
         tgt = split_url(request.url)
         timeout = min(self.timeout, request.timeout or self.timeout)
         deadline = time.monotonic() + timeout
+        self._drop_tunnels(keep=request.test_id)
+        if request.tunnel is not None and tgt.scheme == "https":
+            return self._send_in_tunnel(request, tgt, deadline)
         sock = self._dial(deadline)
         port = _local_port(sock)
         try:
@@ -124,6 +131,48 @@ class ProxyRunner:
             raise TransportError(describe_os_error(exc, f"the proxy {self._where}", timeout), url=request.url) from exc
         finally:
             sock.close()
+
+    def close(self) -> None:
+        self._drop_tunnels(keep=None)
+
+    # -- named tunnels ----------------------------------------------------------------------------
+    def _drop_tunnels(self, keep: str | None) -> None:
+        for key in [k for k in self._tunnels if k[0] != keep]:
+            self._tunnels.pop(key)[0].close()
+        self._dead = {k for k in self._dead if k[0] == keep}
+
+    def _send_in_tunnel(self, request: WireRequest, tgt: Target, deadline: float) -> Observation:
+        """The first use opens (and keeps) the tunnel; later uses send through it with no new CONNECT.
+        A kept tunnel that died is reported as such, never silently replaced by a fresh one."""
+        key = (request.test_id, request.tunnel or "")
+        if key in self._dead:
+            raise TransportError(f"the kept tunnel {request.tunnel!r} is gone", url=request.url)
+        kept = self._tunnels.get(key)
+        if kept is not None:
+            sock, tls, handshake = kept
+            try:
+                return Observation(request, self._http(tls, request, tgt, absolute=False, deadline=deadline), handshake)
+            except (OSError, ssl.SSLError, h11.ProtocolError, TransportError) as exc:
+                self._tunnels.pop(key, None)
+                self._dead.add(key)
+                sock.close()
+                raise TransportError(f"the kept tunnel {request.tunnel!r} is gone ({type(exc).__name__}: {exc})",
+                                  url=request.url) from exc
+        sock = self._dial(deadline)
+        try:
+            handshake = self._connect(sock, request, tgt, deadline)
+            if handshake.status != 200 or request.method.upper() == "CONNECT":
+                sock.close()
+                return Observation(request, None, handshake)
+            tls = self._tls(sock, tgt.host, deadline)
+            resp = self._http(tls, request, tgt, absolute=False, deadline=deadline)
+        except (OSError, ssl.SSLError, h11.ProtocolError) as exc:
+            sock.close()
+            raise TransportError(f"{type(exc).__name__}: {exc}", url=request.url) from exc
+        if len(self._tunnels) >= MAX_TUNNELS:
+            self._tunnels.pop(next(iter(self._tunnels)))[0].close()
+        self._tunnels[key] = (sock, tls, handshake)
+        return Observation(request, resp, handshake)
 
     # -- steps --------------------------------------------------------------------------------
     def _dial(self, deadline: float) -> socket.socket:

@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 from aigw_conformance.errors import ScenarioError
 from aigw_conformance.observation import WireRequest
 from aigw_conformance.scenario.model import JsonBody, RawBody, Request
+from aigw_conformance.scenario.padding import pad_json
 from aigw_conformance.scenario.routes import Route, RouteTable, prefix_path, rename_path
 from aigw_conformance.targets.model import Target
 
@@ -22,6 +23,11 @@ TRACKING_HEADER = "X-Aigw-Tracking-Id"
 
 def _body(req: Request, route: Route | None, tracking_id: str) -> tuple[bytes, str | None]:
     body = req.body
+    if isinstance(body, JsonBody) and body.pad_to:   # an exact body size (the body-size limits)
+        try:
+            return pad_json(body.json_, int(body.pad_to)), "application/json"
+        except ValueError as exc:
+            raise ScenarioError(str(exc), field="request.body.pad_to") from None
     if isinstance(body, JsonBody):
         return json.dumps(body.json_).encode(), "application/json"
     if isinstance(body, RawBody):
@@ -73,7 +79,7 @@ def build_wire(req: Request, *, routes: RouteTable, target: Target, base_url: st
         url += ("&" if "?" in url else "?") + urlencode(query)
     return WireRequest(method=method, url=url, headers=tuple(headers), body=body, via=req.via,
                        proxy_authorization=req.proxy_auth, tracking_id=tracking_id, test_id=test_id,
-                       timeout=timeout)
+                       timeout=timeout, tunnel=req.tunnel)
 
 
 __all__ = ["build_wire", "TRACKING_HEADER"]

@@ -54,6 +54,23 @@ def variants_of(scenario: Scenario, malformed: MalformedCatalogue | None = None)
     return list(scenario.variants or [])
 
 
+def matrix_cases(sc: Scenario, suite: str, level: str, profile: str) -> list[Case]:
+    """One Case per combination of the scenario's `matrix:`. The case carries a copy of the scenario
+    whose `requires:` and token kinds include the combination's, so the skip decision and token minting
+    of every runner see exactly what that combination needs (a target without the legacy prefix, BYOK
+    or a provider gets not-supported for those cases only)."""
+    from aigw_conformance.scenario.matrix import combinations
+    from aigw_conformance.scenario.model import TokenSpec
+    cases = []
+    for combo in combinations(sc.matrix or {}):
+        requires = list(sc.requires) + [f for f in combo.requires if f not in sc.requires]
+        tokens = {**sc.tokens, **{n: TokenSpec(kind=k, user=sc.tokens[n].user if n in sc.tokens else None)
+                                  for n, k in combo.tokens.items()}}
+        scn = sc.model_copy(update={"requires": requires, "tokens": tokens})
+        cases.append(Case(f"{sc.id}[{combo.id}]", scn, suite, combo.variant, level, profile, sc.era))
+    return cases
+
+
 def expand(suite: Suite, catalogue: Catalogue | None = None, *,
            malformed: MalformedCatalogue | None = None) -> list[Case]:
     """One Case per scenario × variant. Without arguments, the catalogues the loader checked the
@@ -64,6 +81,9 @@ def expand(suite: Suite, catalogue: Catalogue | None = None, *,
     for sc in suite.scenarios:
         level = effective_level(sc, catalogue)
         profile = sc.profile or suite.profile
+        if sc.matrix is not None:
+            cases += matrix_cases(sc, suite.suite, level, profile)
+            continue
         variants = variants_of(sc, malformed)
         if not variants:
             cases.append(Case(sc.id, sc, suite.suite, {}, level, profile, sc.era))
@@ -72,4 +92,4 @@ def expand(suite: Suite, catalogue: Catalogue | None = None, *,
     return cases
 
 
-__all__ = ["Case", "expand", "effective_level", "variants_of"]
+__all__ = ["Case", "expand", "effective_level", "variants_of", "matrix_cases"]

@@ -16,10 +16,12 @@ class HeaderExpect(_Frozen):
     absent: list[str] = Field(default_factory=list)
     equal: dict[str, str] = Field(default_factory=dict)
     match: dict[str, str] = Field(default_factory=dict)
+    # no value of the header may full-match (an absent header passes), e.g. {Set-Cookie: "(?!csrf_token=).*"}
+    not_match: dict[str, str] = Field(default_factory=dict)
 
-    _coerce = field_validator("equal", "match", mode="before")(_str_values)
+    _coerce = field_validator("equal", "match", "not_match", mode="before")(_str_values)
 
-    @field_validator("match")
+    @field_validator("match", "not_match")
     @classmethod
     def _regexes(cls, v: dict[str, str]) -> dict[str, str]:
         for name, rx in v.items():
@@ -33,14 +35,21 @@ class HeaderExpect(_Frozen):
 
 
 class BodyExpect(_Frozen):
-    exact: str | None = None
+    exact: str | list[str] | None = None      # a list: any one of them (documented sub-variants)
     json_: Any = Field(default=None, alias="json")
     contains: list[str] = Field(default_factory=list)
     not_contains: list[str] = Field(default_factory=list)
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     _coerce = field_validator("contains", "not_contains", mode="before")(_str_values)
-    _coerce_exact = field_validator("exact", mode="before")(_scalar_str)
+    @field_validator("exact", mode="before")
+    @classmethod
+    def _coerce_exact(cls, v):
+        if isinstance(v, list):
+            if not v:
+                raise ValueError("exact: an empty list of allowed bodies can never match")
+            return [_scalar_str(x) for x in v]
+        return _scalar_str(v)
 
 
 class HandshakeExpect(_Frozen):

@@ -27,6 +27,8 @@ MAX_SLEEP_S = 5.0
 # ------------------------------------------------------------------ requests
 class JsonBody(_Frozen):
     json_: Any = Field(alias="json")
+    # grow the JSON object to exactly this many bytes (scenario/padding.py), e.g. a body-size limit
+    pad_to: int | None = Field(default=None, ge=1, le=64 * 1024 * 1024)
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
@@ -43,7 +45,7 @@ class Request(_Frozen):
     route: str | None = None
     path: str | None = None
     raw_path: str | None = None
-    prefix: Literal["canonical", "legacy"] = "canonical"
+    prefix: str = "canonical"       # canonical | legacy, or a template ({{ variant.prefix }} of a matrix)
     method: str | None = None
     headers: tuple[tuple[str, str], ...] = ()
     body: Body = "default"
@@ -53,6 +55,9 @@ class Request(_Frozen):
     # proxy only: "connect" (CONNECT, then TLS through the tunnel) or "absolute" (a plain-HTTP
     # absolute-form request to the proxy, AUTH-PROXY-006)
     proxy_form: Literal["connect", "absolute"] = "connect"
+    # proxy only: a name; the first step with it opens the tunnel and keeps it, later steps of the same
+    # scenario with the same name send through that very tunnel (no new CONNECT), e.g. AUTH-PROXY-011
+    tunnel: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9-]*$")
 
     _norm_headers = field_validator("headers", mode="before")(_pairs)
 
@@ -61,9 +66,17 @@ class Request(_Frozen):
     def _body_shape(cls, v: Any) -> Any:
         # one clear message instead of one per union branch
         ok = v in ("default", "none") if isinstance(v, str) else (
-            isinstance(v, dict) and (set(v) == {"json"} or (set(v) == {"raw"} and isinstance(v["raw"], str))))
+            isinstance(v, dict) and (set(v) in ({"json"}, {"json", "pad_to"})
+                                     or (set(v) == {"raw"} and isinstance(v["raw"], str))))
         if not ok:
-            raise ValueError("body must be default, none, {json: …} or {raw: \"…\"}")
+            raise ValueError("body must be default, none, {json: …} (optionally with pad_to: BYTES) or {raw: \"…\"}")
+        return v
+
+    @field_validator("prefix")
+    @classmethod
+    def _prefix(cls, v: str) -> str:
+        if v not in ("canonical", "legacy") and "{{" not in v:
+            raise ValueError(f"prefix must be canonical or legacy (or a template), not {v!r}")
         return v
 
     @field_validator("method")
@@ -87,8 +100,10 @@ class Request(_Frozen):
             raise ValueError("give exactly one of route, path or raw_path"
                              + (f" (got {', '.join(named)})" if named else ""))
         if self.via == "direct" and (self.proxy_auth is not None or self.connect_host is not None
-                                     or "proxy_form" in self.model_fields_set):
-            raise ValueError("proxy_auth, connect_host and proxy_form need via: proxy")
+                                     or "proxy_form" in self.model_fields_set or self.tunnel is not None):
+            raise ValueError("proxy_auth, connect_host, proxy_form and tunnel need via: proxy")
+        if self.tunnel is not None and self.proxy_form == "absolute":
+            raise ValueError("tunnel needs proxy_form: connect (an absolute-form request has no tunnel)")
         return self
 
 
@@ -175,10 +190,13 @@ class Scenario(_Located):
     profile: str | None = None
     level: Literal["MUST", "SHOULD"] = "MUST"
     requires: list[str] = Field(default_factory=list)
-    era: Literal["newest", "older", "any"] = "any"
+    # one era, a list of eras, or any (aigw_conformance/eras.py: model-authz is a sibling of newest)
+    era: Union[str, list[str]] = "any"
     tokens: dict[str, TokenSpec] = Field(default_factory=dict)
     variants: list[dict[str, Any]] | None = None
     variants_from: str | None = None
+    # cross product of named axes (scenario/matrix.py): {axis: all | [value, ...]}
+    matrix: dict[str, Union[Literal["all"], list[str]]] | None = None
     steps: list[Step] = Field(min_length=1)
 
     @field_validator("requirement", "requires", mode="before")
@@ -193,10 +211,27 @@ class Scenario(_Located):
             return {k: ({"kind": s} if isinstance(s, str) else s) for k, s in v.items()}
         return v
 
+    @field_validator("era", mode="before")
+    @classmethod
+    def _era_list(cls, v: Any) -> Any:
+        from aigw_conformance.eras import ERAS
+        names = ", ".join(repr(e) for e in ERAS)
+        if isinstance(v, list):
+            if not v:
+                raise ValueError("era: an empty list of eras can never run; use `any`")
+            bad = [e for e in v if e not in ERAS]
+            if bad:
+                raise ValueError(f"era: each listed era must be one of {names} (got {bad[0]!r})")
+            return v
+        if v != "any" and v not in ERAS:
+            raise ValueError(f"Input should be {names} or 'any', or a list of eras (got {v!r})")
+        return v
+
     @model_validator(mode="after")
     def _variants(self) -> "Scenario":
-        if self.variants is not None and self.variants_from is not None:
-            raise ValueError("give variants or variants_from, not both")
+        given = [n for n in ("variants", "variants_from", "matrix") if getattr(self, n) is not None]
+        if len(given) > 1:
+            raise ValueError(f"give one of variants, variants_from or matrix, not {' and '.join(given)}")
         return self
 
 

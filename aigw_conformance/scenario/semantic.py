@@ -12,7 +12,9 @@ from typing import Any
 from aigw_conformance.features import FEATURES, template_feature
 from aigw_conformance.scenario import templating
 from aigw_conformance.scenario.model import ActionStep, RequestStep, Scenario, Suite, VARIANT_ID_RE
-from aigw_conformance.tokens.kinds import KINDS, MALFORMED_PREFIX
+from aigw_conformance.scenario import matrix as matrix_mod
+from aigw_conformance.tokens.kinds import KINDS, MALFORMED_PREFIX, NEAR_MISS_PREFIX
+from aigw_conformance.tokens.nearmiss import NEAR_MISS
 
 Problem = tuple[tuple[Any, ...], str]
 VARIANT_SOURCES = ("malformed-tokens",)
@@ -65,12 +67,25 @@ def _kind(kind: str, at: tuple, ctx: Any) -> Problem | None:
             known = ", ".join(ctx.malformed.names()) or "none: the catalogue is empty"
             return at, f"unknown malformed token {name!r} (known: {known})"
         return None
+    if kind.startswith(NEAR_MISS_PREFIX):
+        name = kind[len(NEAR_MISS_PREFIX):]
+        if name not in NEAR_MISS:
+            return at, f"unknown near-miss kind {name!r}; known: {', '.join(NEAR_MISS)}"
+        return None
     if kind not in KINDS:
-        return at, f"unknown token kind {kind!r}; known: {', '.join(KINDS)}, malformed:NAME"
+        return at, f"unknown token kind {kind!r}; known: {', '.join(KINDS)}, malformed:NAME, near-miss:NAME"
     return None
 
 
 def _variants(sc: Scenario, at: tuple, ctx: Any) -> Problem | None:
+    if sc.matrix is not None:
+        found = matrix_mod.problem(sc.matrix)
+        if found is not None:
+            return at + ("matrix",) + found[0], found[1]
+        if matrix_mod.uses_token(sc.matrix) and "token" not in sc.tokens:
+            return at + ("matrix",), "the carrier axis sends {{ token }}: add `tokens: {token: …}`"
+        if "near-miss" in sc.matrix and "token" not in sc.tokens:
+            return at + ("matrix", "near-miss"), "the near-miss axis replaces `token`: add `tokens: {token: valid}`"
     if sc.variants_from is not None:
         if sc.variants_from not in VARIANT_SOURCES:
             return at + ("variants_from",), f"unknown variant source {sc.variants_from!r}; known: {', '.join(VARIANT_SOURCES)}"
@@ -157,6 +172,8 @@ def _strings(value: Any, path: tuple):
 
 
 def _variant_keys(sc: Scenario, ctx: Any) -> set[str] | None:
+    if sc.matrix is not None:
+        return matrix_mod.variant_keys(sc.matrix)
     if sc.variants_from is not None:
         return {"id", "name", "value", "description", "expect"}
     if sc.variants is None:

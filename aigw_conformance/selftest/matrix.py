@@ -15,10 +15,15 @@ MATRIX_VERSION = "aigw-selftest/v1"
 BAD = ("failed", "error")
 # The profile a broken requirement belongs to (PROTOCOL.md profile table), to show faults cover every profile.
 _PROFILE_BY_AREA = {"TOKEN": "core", "VALIDATE": "core", "HTTP": "core", "PATH": "core", "LIFECYCLE": "lifecycle",
-                    "BYOK": "credential-modes", "PROXY": "proxy", "CLIENT": "clients", "GWKEY": "gateway-keys"}
+                    "BYOK": "credential-modes", "PROXY": "proxy", "CLIENT": "clients", "GWKEY": "gateway-keys",
+                    "MODEL": "model-access"}
+# Addendum A: these VALIDATE ids are model-access, not core (its section 3 row)
+_PROFILE_BY_ID = {"AUTH-VALIDATE-006": "model-access", "AUTH-VALIDATE-007": "model-access"}
 
 
 def profile_of(requirement: str) -> str:
+    if requirement in _PROFILE_BY_ID:
+        return _PROFILE_BY_ID[requirement]
     parts = requirement.split("-")
     return _PROFILE_BY_AREA.get(parts[1], "?") if len(parts) == 3 else "?"
 
@@ -61,7 +66,7 @@ def _faithful(run: RunOutcome | None) -> dict[str, Any]:
 
 
 def _fault(name: str, requirement: str, description: str, run: RunOutcome | None,
-           baseline: dict[str, str] | None, unstable: frozenset[str]) -> dict[str, Any]:
+           baseline: dict[str, str] | None, unstable: frozenset[str], era: str = "") -> dict[str, Any]:
     scen = _scenarios(run.report if run else None)
     problem = (run.problem if run else "not run") or ("" if run and run.report else "no conformance.json written")
     # Without a faithful baseline every failure counts; with one, only regressions against it do.
@@ -76,6 +81,7 @@ def _fault(name: str, requirement: str, description: str, run: RunOutcome | None
     status = "missed" if problem or not caught else ("caught" if citing else "weak")
     return {
         "fault": name,
+        "era": era,
         "requirement": requirement,
         "profile": profile_of(requirement),
         "description": description,
@@ -92,30 +98,65 @@ def _fault(name: str, requirement: str, description: str, run: RunOutcome | None
     }
 
 
+def coverage(faithful_runs: Mapping[str, RunOutcome | None], requirements=()) -> dict[str, dict[str, Any]]:
+    """Per requirement: how many independent paths check it in the faithful runs (each era's run counts
+    its own cases), i.e. passed cases and the distinct scenarios they come from. A requirement with one
+    path is thin: one prefix, header or provider the gateway may treat differently is unchecked."""
+    out: dict[str, dict[str, Any]] = {r: {"scenarios": 0, "cases": 0, "eras": []} for r in requirements}
+    seen: dict[str, tuple[set, set, set]] = {}
+    for era, run in faithful_runs.items():
+        for s in _scenarios(run.report if run else None):
+            if s.get("outcome") != "passed":
+                continue
+            for req in s.get("requirements") or []:
+                scen, cases, eras = seen.setdefault(req, (set(), set(), set()))
+                scen.add(str(s["id"]).split("[", 1)[0])
+                cases.add((era, s["id"]))
+                eras.add(era)
+    for req, (scen, cases, eras) in seen.items():
+        out[req] = {"scenarios": len(scen), "cases": len(cases), "eras": sorted(eras)}
+    return dict(sorted(out.items()))
+
+
 def compile_matrix(faithful: RunOutcome | None, faults: Mapping[str, RunOutcome | None],
                    catalogue: Mapping[str, tuple[str, str]], *, wall_seconds: float = 0.0,
                    stamp: str = "", selection: tuple[str, ...] = (),
-                   unstable: frozenset[str] = frozenset()) -> dict[str, Any]:
+                   unstable: frozenset[str] = frozenset(),
+                   faithful_eras: Mapping[str, RunOutcome | None] | None = None,
+                   fault_eras: Mapping[str, str] | None = None, requirements=()) -> dict[str, Any]:
     """The detection matrix as a JSON-ready dict; `faults` maps fault name → its run (None = not run).
-    `unstable`: scenario ids known to change outcome on the faithful reference; never counted as detection."""
+    `unstable`: scenario ids known to change outcome on the faithful reference; never counted as detection.
+    `faithful_eras`: the faithful run of each further era (model-authz, older); a fault whose era
+    (`fault_eras`) has one is compared with that baseline, not with `faithful` (the newest)."""
+    fault_eras = fault_eras or {}
+    extra = dict(faithful_eras or {})
+    baselines = {era: outcomes(r.report) if r and r.report else None for era, r in extra.items()}
     base = outcomes(faithful.report) if faithful and faithful.report else None
-    rows = [_fault(n, *catalogue.get(n, ("?", "not in the fault catalogue")), faults[n], base, frozenset(unstable))
+    rows = [_fault(n, *catalogue.get(n, ("?", "not in the fault catalogue")), faults[n],
+                   baselines[fault_eras[n]] if fault_eras.get(n) in baselines else base,
+                   frozenset(unstable), fault_eras.get(n, ""))
             for n in sorted(faults)]
     count = {k: sum(1 for r in rows if r["status"] == k) for k in ("caught", "weak", "missed")}
     fa = _faithful(faithful)
-    return {
+    fa_eras = {era: _faithful(r) for era, r in sorted(extra.items())}
+    fa_ok = fa["ok"] and all(f["ok"] for f in fa_eras.values())
+    result = {
         "apiVersion": MATRIX_VERSION,
         "stamp": stamp,
         "selection": list(selection),
         "unstable_scenarios": sorted(unstable),
         "faithful": fa,
         "faults": rows,
-        "totals": {"faults": len(rows), **count, "faithful_ok": fa["ok"],
+        "totals": {"faults": len(rows), **count, "faithful_ok": fa_ok,
                    "by_profile": {p: sum(1 for r in rows if r["profile"] == p)
                                   for p in sorted({r["profile"] for r in rows})},
                    "wall_seconds": round(wall_seconds, 2)},
-        "ok": fa["ok"] and count["missed"] == 0,
+        "ok": fa_ok and count["missed"] == 0,
     }
+    if extra:
+        result["faithful_eras"] = fa_eras
+    result["coverage"] = coverage({"newest": faithful, **extra}, requirements)
+    return result
 
 
 def exit_code(matrix: Mapping[str, Any]) -> int:

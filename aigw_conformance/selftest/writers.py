@@ -26,12 +26,42 @@ def summary_lines(matrix: Mapping[str, Any]) -> list[str]:
         lines.append(f"  faithful run problem: {fa['problem']}")
     for sid in fa["failed"]:
         lines.append(f"  faithful FAILED: {sid}")
+    for era, f in (matrix.get("faithful_eras") or {}).items():
+        lines.append(f"  faithful {era}: {'passed' if f['ok'] else 'FAILED'} ({f['passed']}/{f['scenarios']} passed, "
+                     f"{len(f['skipped'])} skipped)" + (f" - {f['problem']}" if f["problem"] else ""))
+        lines += [f"  faithful {era} FAILED: {sid}" for sid in f["failed"]]
+    thin = thin_requirements(matrix)
+    if thin:
+        lines.append(f"  thin coverage (at most one passing path): {len(thin)} requirement(s): {_cell(thin)}"
+                     " (matrix.md lists the paths per requirement)")
     for row in matrix["faults"]:
         if row["status"] != "caught":
             why = row["problem"] or ("caught only by scenarios not citing " + row["requirement"]
                                      if row["status"] == "weak" else "no scenario failed")
             lines.append(f"  {row['status'].upper():<6} {row['fault']} ({row['requirement']}): {why}")
     return [redact(line) for line in lines]
+
+
+def thin_requirements(matrix: Mapping[str, Any], at_most: int = 1) -> list[str]:
+    return [r for r, c in (matrix.get("coverage") or {}).items() if c["cases"] <= at_most]
+
+
+def _coverage_md(matrix: Mapping[str, Any]) -> list[str]:
+    cov = matrix.get("coverage") or {}
+    if not cov:
+        return []
+    caught: dict[str, list[str]] = {}
+    for r in matrix["faults"]:
+        if r["caught_by_citing"]:
+            caught.setdefault(r["requirement"], []).append(r["fault"])
+    out = ["", "## Coverage per requirement", "",
+           "Independent paths = passed cases (scenario × variant × era) citing the requirement in the faithful runs.",
+           "", "| requirement | scenarios | paths | eras | faults caught by citing scenarios |", "|---|---|---|---|---|"]
+    for req, c in cov.items():
+        mark = " (thin)" if c["cases"] <= 1 else ""
+        out.append(f"| {req}{mark} | {c['scenarios']} | {c['cases']} | {', '.join(c['eras']) or '-'} "
+                   f"| {', '.join(caught.get(req, [])) or '-'} |")
+    return out
 
 
 def to_markdown(matrix: Mapping[str, Any]) -> str:
@@ -55,20 +85,26 @@ def to_markdown(matrix: Mapping[str, Any]) -> str:
     if fa["skipped"]:
         out += ["| skipped scenario | outcome | reason |", "|---|---|---|"]
         out += [f"| {s['id']} | {s['outcome']} | {s['reason'] or '-'} |" for s in fa["skipped"]]
+    for era, f in (matrix.get("faithful_eras") or {}).items():
+        out += ["", f"Faithful reference, era {era}: {'all scenarios passed' if f['ok'] else 'FAILED'}: "
+                    f"{f['passed']} passed of {f['scenarios']}, {len(f['failed'])} failed/errored, "
+                    f"{len(f['skipped'])} skipped ({f['seconds']:.1f} s)." + (f" Problem: {f['problem']}" if f["problem"] else "")]
+        out += [f"- failed ({era}): `{sid}`" for sid in f["failed"]]
     out += ["", "## Faults", "",
-            "| fault | profile | breaks | status | citing scenarios | all failed scenarios | s |",
-            "|---|---|---|---|---|---|---|"]
+            "| fault | era | profile | breaks | status | citing scenarios | all failed scenarios | s |",
+            "|---|---|---|---|---|---|---|---|"]
     for r in matrix["faults"]:
         status = r["status"] + (f" ({r['problem']})" if r["problem"] else "")
         if r["errored_scenarios"]:
             status += f"; {len(r['errored_scenarios'])} errored"
-        out.append(f"| `{r['fault']}` | {r['profile']} | {r['requirement']} | {status} | {_cell(r['citing_scenarios'])} "
-                   f"| {_cell(r['failed_scenarios'])} | {r['seconds']:.0f} |")
+        out.append(f"| `{r['fault']}` | {r.get('era') or 'newest'} | {r['profile']} | {r['requirement']} | {status} "
+                   f"| {_cell(r['citing_scenarios'])} | {_cell(r['failed_scenarios'])} | {r['seconds']:.0f} |")
     weak = [r for r in matrix["faults"] if r["status"] == "weak"]
     if weak:
         out += ["", "## Weaknesses", ""]
         out += [f"- `{r['fault']}` breaks {r['requirement']} ({r['description']}) but only "
                 f"{', '.join(r['failed_scenarios'])} failed, none citing it." for r in weak]
+    out += _coverage_md(matrix)
     return redact("\n".join(out) + "\n")
 
 

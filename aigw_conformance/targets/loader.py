@@ -162,7 +162,7 @@ def _providers(r: _Reader) -> dict[str, str]:
 
 def _build(name: str, raw: Any, lines: dict, file: str, environ: Mapping[str, str],
            secrets: SecretSink) -> Target:
-    from aigw_conformance.features import ERAS
+    from aigw_conformance.eras import ERAS
     from aigw_conformance.tokens.sources import SOURCES
 
     from .kinds import KINDS
@@ -218,6 +218,12 @@ def _build(name: str, raw: Any, lines: dict, file: str, environ: Mapping[str, st
     except (TypeError, ValueError):
         raise r.fail(("timeouts",), "timeouts has connect, read and total, in seconds") from None
     prefixes = {**PREFIXES, **{str(k): str(v) for k, v in r.get("prefixes", dict, {}).items()}}
+    # `prefixes: {legacy: null}` drops a prefix; each served one is a feature prefix:NAME
+    prefixes = {k: v for k, v in prefixes.items() if v not in ("None", "")}
+    feats |= {f"prefix:{p}" for p in prefixes}
+    # [protocol] `prefixes: {legacy: null}` drops a prefix; each served one is a feature prefix:NAME
+    prefixes = {k: v for k, v in prefixes.items() if v not in ("None", "")}
+    feats |= {f"prefix:{p}" for p in prefixes}
     return Target(name=name, kind=kind, base_url=base_url.rstrip("/"), prefixes=prefixes, era=era,
                   profiles=tuple(r.get("profiles", list, [])), providers=providers, credential_modes=modes,
                   endpoints=endpoints, endpoint_tokens=endpoint_tokens, proxy_url=r.get("proxy_url", str),

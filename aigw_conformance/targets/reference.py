@@ -38,7 +38,8 @@ def target_from_state(state: Mapping[str, Any], name: str = "reference", *,
     static = {k: v for k, v in dict(state.get("static_tokens") or {}).items() if v}
     endpoints = dict(state.get("endpoints") or {})
     source = TokenSourceSpec(kind="coder-api", operator_token=op.get("token"), user="me", static=static)
-    features = {"token-api", "user-admin", "mode:centralized", "mode:byok", "provider:openai", "provider:anthropic"}
+    features = {"token-api", "user-admin", "mode:centralized", "mode:byok", "provider:openai", "provider:anthropic",
+                "provider:copilot", "prefix:canonical", "prefix:legacy", "embedded", "store-failures"}
     features |= {f"endpoint:{e}" for e in endpoints}
     if state.get("proxy_url"):
         features |= {"proxy", "tunnel-echo"}
@@ -48,8 +49,12 @@ def target_from_state(state: Mapping[str, Any], name: str = "reference", *,
         features.add("canary")
     if central:
         features.add("central-keys")
+    era = state.get("era") or "newest"
+    if era == "model-authz":
+        features |= {"model-admin", "ai-provider-admin"}
+    claims = CLAIMS + (("model-access",) if era == "model-authz" else ())
     return Target(name=name, kind="reference", base_url=str(state["base_url"]).rstrip("/"),
-                  era=state.get("era") or "newest", profiles=CLAIMS, endpoints=endpoints,
+                  era=era, profiles=claims, endpoints=endpoints,
                   proxy_url=state.get("proxy_url"), proxy_ca=state.get("ca_cert_pem"),
                   canary_url=state.get("canary_url"), central_keys=central,
                   features=frozenset(f for f in features if f in FEATURES), token_source=source)

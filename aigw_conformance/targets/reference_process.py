@@ -46,13 +46,15 @@ class ReferenceProcess:
         self.stop()
 
 
-def reference_faults() -> dict[str, tuple[str, str]]:
-    """The reference's named faults {name: (requirement, description)}, asked of the program itself."""
+def reference_faults() -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
+    """The reference's named faults {name: (requirement, description)} and the era each plays in,
+    asked of the program itself (the harness never imports the reference)."""
     out = subprocess.run([sys.executable, "-m", "aigw_reference", "faults"], capture_output=True, text=True,
                          timeout=30, check=False)
     if out.returncode != 0:
         raise TargetError(f"the reference could not list its faults: {out.stderr.strip()[-500:]}", target="reference")
-    return {name: (v[0], v[1]) for name, v in json.loads(out.stdout).items()}
+    listed = json.loads(out.stdout)
+    return {name: (v[0], v[1]) for name, v in listed.items()}, {name: v[2] for name, v in listed.items()}
 
 
 def state_secrets(state: dict) -> list[str]:

@@ -20,6 +20,7 @@ from aigw_conformance.runner.transport_errors import describe_httpx_error
 from aigw_common.redaction import Redactor
 from aigw_conformance.tokens.derived import Derived, slug
 from aigw_conformance.tokens.naming import run_prefix
+from aigw_conformance.tokens.kinds import NEAR_MISS_PREFIX
 from aigw_conformance.tokens.malformed import MalformedCatalogue
 from aigw_conformance.tokens.token import Token, with_other_secret
 
@@ -31,8 +32,12 @@ _MAX_NAME = 32  # Coder's limit for usernames and a safe one for token names
 class CoderApiBroker(Derived):
     def __init__(self, base_url: str, operator_token: str, run_id: str, http_client: httpx.Client, *,
                  redactor: Redactor, static: Mapping[str, str] | None = None,
-                 malformed: MalformedCatalogue | None = None, target_name: str | None = None) -> None:
+                 malformed: MalformedCatalogue | None = None, target_name: str | None = None,
+                 grant_roles: tuple[str, ...] = ()) -> None:
         super().__init__(malformed, redactor)
+        # [model-authz] site roles given to every user this broker creates: a fresh user has no model
+        # access (AUTH-MODEL-006), so the setup grants it, as the addendum says a setup must
+        self.grant_roles = tuple(grant_roles)
         redactor.add_token(operator_token)
         self.base_url = base_url.rstrip("/")
         self._op = operator_token
@@ -112,6 +117,8 @@ class CoderApiBroker(Derived):
             record["id"] = str(resp.json()["id"])
         except (ValueError, KeyError, TypeError):
             record["id"] = None
+        if self.grant_roles:
+            self._call("PUT", f"{API}/{self._user_ref(record)}/roles", json={"roles": list(self.grant_roles)})
         return record
 
     def _user_ref(self, record: dict[str, Any]) -> str:
@@ -121,6 +128,8 @@ class CoderApiBroker(Derived):
         tok = self.derived(kind, label)
         if tok is not None:
             return tok
+        if kind.startswith(NEAR_MISS_PREFIX):
+            return self.derive_near_miss(kind, lambda: self.get("valid", user=user, label=label))
         if kind in ("user-dormant", "user-system") or (kind in self._static and user is None):
             return self._from_static(kind, label)
         owner = "me"
@@ -202,6 +211,8 @@ class CoderApiBroker(Derived):
         d = self.derived_support(kind)
         if d is not None:
             return d
+        if kind.startswith(NEAR_MISS_PREFIX):
+            return True
         if kind in ("user-dormant", "user-system") and kind not in self._static:
             return f"the token REST API cannot make a {kind} token and the target supplies none"
         return True

@@ -1,4 +1,5 @@
-"""Token kinds every broker can produce without a server: none, unknown-id, malformed:NAME."""
+"""Token kinds every broker can produce without a server (none, unknown-id, malformed:NAME), and the
+near-miss kinds every broker derives from a valid token it obtains (near-miss:NAME)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import re
 from aigw_conformance.errors import TargetError
 from aigw_common.redaction import Redactor
 from aigw_conformance.tokens.kinds import KINDS, MALFORMED_PREFIX
+from aigw_conformance.tokens import nearmiss
+from aigw_conformance.tokens.kinds import NEAR_MISS_PREFIX
 from aigw_conformance.tokens.malformed import MalformedCatalogue, load_malformed
 from aigw_conformance.tokens.token import Token, unknown_id_token
 
@@ -46,9 +49,31 @@ class Derived:
             return Token(entry.value, kind=kind, label=label)
         return None
 
+    def near_miss(self, kind: str, base: Token) -> Token:
+        """`base` (a valid token) with one character changed; registered for redaction first, since
+        it is almost all of a real secret."""
+        value = nearmiss.derive(base.value, kind[len(NEAR_MISS_PREFIX):])
+        self.redactor.add_token(value)
+        return Token(value, kind=kind, user=base.user, label=base.label, key_id=base.key_id)
+
+    def derive_near_miss(self, kind: str, mint) -> Token:
+        """Mint valid tokens (`mint()`) until one has the character the kind changes (a letter to flip);
+        bounded: ten digits in a row is a 1-in-10**8 event."""
+        for _ in range(5):
+            try:
+                return self.near_miss(kind, mint())
+            except nearmiss.NotDerivable:
+                continue
+        raise TargetError(f"could not derive a {kind} token from five valid tokens")
+
     def derived_support(self, kind: str) -> bool | str | None:
         if kind in ("none", "unknown-id"):
             return True
+        if kind.startswith(NEAR_MISS_PREFIX):
+            name = kind[len(NEAR_MISS_PREFIX):]
+            if name not in nearmiss.NEAR_MISS:
+                return f"unknown near-miss kind {name!r}"
+            return None     # the broker must also be able to make a valid token
         if kind.startswith(MALFORMED_PREFIX):
             name = kind[len(MALFORMED_PREFIX):]
             return True if name in self.malformed else f"no malformed token named {name!r}"

@@ -18,12 +18,17 @@ KINDS: dict[str, str] = {
     "none": "no token: renders as the empty string",
 }
 MALFORMED_PREFIX = "malformed:"
+# near-miss:NAME: a fresh valid token with one character changed (tokens/nearmiss.py)
+NEAR_MISS_PREFIX = "near-miss:"
 
 
 def is_known(kind: str, malformed_names: object = ()) -> bool:
     if kind.startswith(MALFORMED_PREFIX):
         return kind[len(MALFORMED_PREFIX):] in malformed_names  # type: ignore[operator]
+    if kind.startswith(NEAR_MISS_PREFIX):
+        from aigw_conformance.tokens.nearmiss import NEAR_MISS
+        return kind[len(NEAR_MISS_PREFIX):] in NEAR_MISS
     return kind in KINDS
 
 
-__all__ = ["KINDS", "MALFORMED_PREFIX", "is_known"]
+__all__ = ["KINDS", "MALFORMED_PREFIX", "NEAR_MISS_PREFIX", "is_known"]

@@ -29,6 +29,7 @@ class BrokerContext:
     timeouts: Timeouts
     malformed: MalformedCatalogue
     target_name: str
+    era: str = "newest"
 
 
 @dataclass(frozen=True)
@@ -44,9 +45,11 @@ def _coder_api(ctx: BrokerContext) -> TokenBroker:
 
     client = netguard.client(ctx.policy, timeout=httpx.Timeout(ctx.timeouts.read, connect=ctx.timeouts.connect),
                              trust_env=False)
+    # model-authz: a fresh user has no model access (AUTH-MODEL-006); the setup grants the role
+    grant = ("ai-gateway-unrestricted",) if ctx.era == "model-authz" else ()
     return CoderApiBroker(ctx.base_url, ctx.spec.operator_token or "", ctx.run_id, client,
                           redactor=ctx.redactor, static=ctx.spec.static, malformed=ctx.malformed,
-                          target_name=ctx.target_name)
+                          target_name=ctx.target_name, grant_roles=grant)
 
 
 def _static(ctx: BrokerContext) -> TokenBroker:

@@ -43,7 +43,8 @@ def _bearer(value: str | None) -> str:
 
 
 def user_credential(provider: str, h, faults: frozenset[str] = frozenset()) -> tuple[str, str] | None:
-    """The BYOK credential by provider rule (AUTH-BYOK-003)."""
+    """The BYOK credential by provider rule (AUTH-BYOK-003): Anthropic X-Api-Key then Bearer; OpenAI
+    and Copilot Bearer only."""
     if "anthropic-byok-prefers-authorization" in faults and _bearer(_get(h, "authorization")):
         return "authorization", f"Bearer {_bearer(_get(h, 'authorization'))}"
     if provider == "anthropic" or "openai-byok-x-api-key" in faults:
@@ -54,17 +55,24 @@ def user_credential(provider: str, h, faults: frozenset[str] = frozenset()) -> t
     return ("authorization", f"Bearer {tok}") if tok else None
 
 
-def central_credential(provider: str, cfg: ReferenceConfig) -> tuple[str, str] | None:
-    key = cfg.central_keys.get(provider)
-    if not key:
+def central_credential(provider: str, key: str | None) -> tuple[str, str] | None:
+    """The pool key in the provider's own header; Copilot has no pool (it is always BYOK)."""
+    if not key or provider == "copilot":
         return None
     return ("x-api-key", key) if provider == "anthropic" else ("authorization", f"Bearer {key}")
 
 
+_CONFIG_KEY = object()
+
+
 def outbound_headers(raw: list[tuple[bytes, bytes]], provider: str, token: str, *, intercepted: bool,
-                     cfg: ReferenceConfig) -> Outbound | None:
-    """Headers for the upstream request, or None when no credential exists at all (AUTH-BYOK-004)."""
+                     cfg: ReferenceConfig, central_key=_CONFIG_KEY) -> Outbound | None:
+    """Headers for the upstream request, or None when no credential exists at all (AUTH-BYOK-004).
+
+    `provider` is the provider *type* (openai, anthropic, copilot); `central_key` the pool key of the
+    provider instance ([model-authz] provider rows), by default the configured key of that type."""
     faults = cfg.faults
+    pool = cfg.central_keys.get(provider) if central_key is _CONFIG_KEY else central_key
     h = [(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in raw]
     byok = bool(trim_header(_get(h, GOVERNANCE) or ""))
     carrier = _carrier(h, token)
@@ -79,8 +87,10 @@ def outbound_headers(raw: list[tuple[bytes, bytes]], provider: str, token: str, 
     # may arrive in X-Coder-Token and AUTH-BYOK-006 forbids it reaching the provider in every era.
     h = [(k, v) for k, v in h if not _sensitive(k) or (k == "cookie" and "forward-cookie" in faults)]
     cred = user_credential(provider, h, faults) if (byok or "forward-user-key-centralized" in faults) else None
+    if "pool-before-byok" in faults and central_credential(provider, pool):
+        cred = central_credential(provider, pool)
     if not (byok and "byok-no-central-fallback" in faults):
-        cred = cred or central_credential(provider, cfg)
+        cred = cred or central_credential(provider, pool)
     if cred is None:
         return None
     h = _drop(h, "authorization", "x-api-key")

@@ -4,12 +4,25 @@ from __future__ import annotations
 
 import asyncio
 
-from ..authorize import Authorized, Authorizer
+from ..authorize import AUTHENTICATION, POLICY, Authorized, Authorizer
 from ..config import ReferenceConfig
-from ..extract import extract_auth_token
+from ..extract import GOVERNANCE, carrier_of, extract_auth_token, first
 from ..goerrors import text_error
 
 LONG_TOKEN = 1024
+
+
+def path_faults(scope, faults: frozenset[str], era: str) -> frozenset[str]:
+    """Faults that break a rule on one path only (one prefix, one carrier header, one provider): the
+    kind of gateway bug a single-path scenario misses and the cross-product matrix catches."""
+    extra = set()
+    if "legacy-prefix-accepts-expired" in faults and scope.get("aigw.prefix") == "/api/v2/aibridge":
+        extra.add("accept-expired")
+    if "x-api-key-ignores-status" in faults and carrier_of(scope["headers"], era=era) == "x-api-key":
+        extra.add("admit-suspended")
+    if "anthropic-accepts-revoked" in faults and scope["path"].startswith("/anthropic/"):
+        extra.add("accept-revoked")
+    return frozenset(extra)
 
 
 class Aibridged:
@@ -32,11 +45,18 @@ class Aibridged:
         if "500-on-long-token" in faults and len(key) > LONG_TOKEN:
             await text_error(500, "internal server error")(scope, receive, send)
             return
-        # SQLite work off the event loop so 200 concurrent requests do not serialise on it
+        delegated_id = first(scope["headers"], "x-coder-ai-gateway-delegated-key-id")
         self.in_flight += 1
         try:
             busy = self.in_flight > 1
-            result = await asyncio.to_thread(self.authorizer.is_authorized, key)
+            if "governance-delegated-bypass" in faults and (first(scope["headers"], GOVERNANCE) or "").strip() == "delegated" \
+                    and delegated_id:
+                # the fault: a reserved governance value opens the delegated path (AUTH-BYOK-009 forbids it)
+                result = await asyncio.to_thread(self.authorizer.delegated, delegated_id.strip())
+            else:
+                # SQLite work off the event loop so 200 concurrent requests do not serialise on it
+                extra = path_faults(scope, faults, self.cfg.era)
+                result = await asyncio.to_thread(self.authorizer.is_authorized, key, extra_faults=extra)
         finally:
             self.in_flight -= 1
         if busy and "500-under-concurrency" in faults:
@@ -44,6 +64,10 @@ class Aibridged:
             await text_error(500, "internal server error")(scope, receive, send)
             return
         if not isinstance(result, Authorized):
+            if self.cfg.era == "model-authz" and result.code not in (AUTHENTICATION, POLICY):
+                # [model-authz] 1003/1004 (and uncoded) -> 500; body per sub-variant (AUTH-VALIDATE-002 as edited)
+                await text_error(500, self.cfg.key_error_body)(scope, receive, send)
+                return
             status = 401 if "status-401" in faults else 403
             await text_error(status, "unauthorized")(scope, receive, send)
             return

@@ -22,11 +22,11 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_DOMAINS", "PROXY_FAULTS", "ProxyHandle", "ProxySettings", "start_proxy"]
 
 
-async def start_proxy(settings: ProxySettings, *, gateway_url: str, state_dir: Any) -> "ProxyHandle":
+async def start_proxy(settings: ProxySettings, *, gateway_url: str, state_dir: Any, router=None) -> "ProxyHandle":
     # Imported lazily: importing settings must not pull in mitmproxy.
     from .server import start_proxy as _start
 
-    return await _start(settings, gateway_url=gateway_url, state_dir=state_dir)
+    return await _start(settings, gateway_url=gateway_url, state_dir=state_dir, router=router)
 
 
 def __getattr__(name: str) -> Any:

@@ -23,14 +23,21 @@ def close_after_response(flow: http.HTTPFlow) -> None:
 
 
 class CoderProxyAuth:
-    def __init__(self, settings: ProxySettings, registry: ConnectRegistry) -> None:
+    def __init__(self, settings: ProxySettings, registry: ConnectRegistry, router=None) -> None:
         self.settings = settings
         self.registry = registry
+        # [model-authz] hosts of enabled providers, reloaded at run time (reload.py); else the static list
+        self.router = None if "proxy-static-hosts" in settings.faults else router
         self.intercepted = {
             f"{host}:{port}": provider
             for host, provider in settings.domains.items()
             for port in settings.allowed_ports
         }
+
+    def provider_for(self, authority: str) -> str | None:
+        if self.router is not None:
+            return self.router.lookup(authority)     # lower-cased before matching (AUTH-PROXY-010)
+        return self.intercepted.get(authority)       # exact goproxy.ReqHostIs (AUTH-PROXY-003)
 
     def token_of(self, flow: http.HTTPFlow) -> str | None:
         faults = self.settings.faults
@@ -49,7 +56,7 @@ class CoderProxyAuth:
         if flow.response or flow.error:
             return
         authority = raw_authority(flow)
-        provider = self.intercepted.get(authority)
+        provider = self.provider_for(authority)
         token = self.token_of(flow)
         if provider is None:
             if "proxy-auth-for-tunnels" in self.settings.faults and token is None:

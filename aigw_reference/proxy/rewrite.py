@@ -40,9 +40,10 @@ def inject_byok(headers: http.Headers, token: str) -> None:
 
 
 class Rewrite:
-    def __init__(self, settings: ProxySettings, registry: ConnectRegistry, gateway_url: str) -> None:
+    def __init__(self, settings: ProxySettings, registry: ConnectRegistry, gateway_url: str, router=None) -> None:
         self.settings = settings
         self.registry = registry
+        self.router = router          # [model-authz] live provider router (AUTH-PROXY-011)
         self.gateway_url = gateway_url.rstrip("/")
         self.listen_port: int | None = None   # set by the server once bound
 
@@ -51,7 +52,14 @@ class Rewrite:
             return
         info = self.registry.get(flow.client_conn.id)
         if info is None or info.provider is None or info.token is None:
+            if info is None and "plain-http-forwarded" in self.settings.faults \
+                    and flow.request.host.lower() not in self.settings.domains:
+                return   # the fault: plain-HTTP proxying for hosts that are not providers
             flow.response = self.no_connect_answer(flow)
+            return
+        if self.stale(info):
+            # AUTH-PROXY-011: the tunnel's CONNECT-time provider is gone or renamed; the request goes to
+            # its original destination without Coder governance (the dial guard keeps it on loopback)
             return
         req = flow.request
         path = req.path  # includes the query
@@ -63,6 +71,11 @@ class Rewrite:
             req.headers[GOV_TOKEN] = info.token
         else:
             inject_byok(req.headers, info.token)
+
+    def stale(self, info) -> bool:
+        if self.router is None or "proxy-stale-tunnel-routed" in self.settings.faults:
+            return False
+        return self.router.lookup(info.authority) != info.provider
 
     def no_connect_answer(self, flow: http.HTTPFlow) -> http.Response:
         req = flow.request

@@ -55,7 +55,8 @@ def _tls_certs(settings: ProxySettings, confdir: Path) -> list[str]:
     return [f"{settings.listen_host}={combined}", f"localhost={combined}"]
 
 
-async def start_proxy(settings: ProxySettings, *, gateway_url: str, state_dir: Path) -> ProxyHandle:
+async def start_proxy(settings: ProxySettings, *, gateway_url: str, state_dir: Path, router=None) -> ProxyHandle:
+    """`router`: the [model-authz] ProviderRouter (reload.py); None = the static allow-list."""
     confdir = Path(state_dir) / "proxy-ca"
     shutil.rmtree(confdir, ignore_errors=True)   # a fresh MITM CA every start
     confdir.mkdir(parents=True)
@@ -79,10 +80,10 @@ async def start_proxy(settings: ProxySettings, *, gateway_url: str, state_dir: P
     )
     registry = ConnectRegistry()
     guard = LoopbackDialGuard()
-    rewrite = Rewrite(settings, registry, gateway_url)
+    rewrite = Rewrite(settings, registry, gateway_url, router)
     master.addons.add(
         PortGate(settings),
-        CoderProxyAuth(settings, registry),
+        CoderProxyAuth(settings, registry, router),
         TunnelPolicy(settings, registry),
         rewrite,
         guard,

@@ -30,10 +30,13 @@ PROXY_FAULTS: frozenset[str] = frozenset(
         "proxy-username-as-token",
         "proxy-auth-for-tunnels",
         "proxy-validates-nothing-inject-always",
+        "proxy-static-hosts",
+        "proxy-stale-tunnel-routed",
+        "plain-http-forwarded",
     }
 )
 
-ERAS = ("newest", "older")
+ERAS = ("newest", "older", "model-authz")
 
 
 @dataclass(frozen=True)

@@ -261,7 +261,7 @@ def test_error_in_defaults_points_at_defaults(write, catalogue, routes, malforme
     with pytest.raises(ScenarioError) as info:
         load_suites([path], catalogue, routes=routes, malformed=malformed)
     assert info.value.line == 4, str(info.value)
-    assert info.value.field == "defaults.era (applied to scenarios[0])" and "'newest', 'older' or 'any'" in str(info.value)
+    assert info.value.field == "defaults.era (applied to scenarios[0])" and "'newest', 'older', 'model-authz' or 'any'" in str(info.value)
 
 
 def test_duplicate_ids_across_files(write, catalogue, routes, malformed):

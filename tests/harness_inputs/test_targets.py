@@ -54,7 +54,8 @@ def test_external_target_with_coder_api(write):
     assert t.allow_hosts == frozenset({"coder.staging.example.com"})
     assert (t.timeouts.connect, t.timeouts.read) == (2.0, 9.0)
     assert t.features == {"provider:openai", "provider:anthropic", "mode:centralized", "endpoint:byok-disabled",
-                          "proxy", "proxy-ca", "proxy-ca-endpoint", "central-keys", "token-api", "user-admin"}
+                          "proxy", "proxy-ca", "proxy-ca-endpoint", "central-keys", "token-api", "user-admin",
+                          "prefix:canonical", "prefix:legacy"}   # both prefixes unless one is set to null
     assert t.missing(["mode:byok", "proxy"]) == ["mode:byok"]
     # secrets read from the environment are registered for redaction at once
     assert ENV["T_OPERATOR"][11:] not in REDACTOR.redact(f"x {ENV['T_OPERATOR']} y")

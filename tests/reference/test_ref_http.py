@@ -74,11 +74,18 @@ def test_first_value_of_duplicate_header_counts(api):
 
 def test_unaccepted_credentials_are_400(api):
     tok = api.mint()
-    for kw in ({"headers": {"Coder-Session-Token": tok}}, {"headers": {"Cookie": f"coder_session_token={tok}"}},
+    for kw in ({"headers": {"Coder-Session-Token": tok}},
                {"params": {"coder_session_token": tok}}, {"params": {"access_token": tok}},
                {"headers": {"Proxy-Authorization": f"Bearer {tok}"}}):
         r = api.c.post(api.base + OPENAI_CHAT, json=chat_body(tracking()), **kw)
         assert_text(r, 400, "no authentication key provided")
+    # the session cookie: on a safe method aibridged says "no key"; on an unsafe one coderd's CSRF
+    # middleware refuses first (Addendum A AUTH-HTTP-002 as edited, AUTH-HTTP-011)
+    cookie = {"Cookie": f"coder_session_token={tok}"}
+    assert_text(api.c.get(api.base + "/api/v2/ai-gateway/openai/v1/models", headers=cookie), 400,
+                "no authentication key provided")
+    from aigw_reference.csrf import GENERIC
+    assert_text(api.c.post(api.base + OPENAI_CHAT, json=chat_body(tracking()), headers=cookie), 400, GENERIC)
 
 
 @pytest.mark.parametrize("method,path", [("HEAD", "/api/v2/ai-gateway/anthropic"),

@@ -125,3 +125,40 @@ def test_unstable_scenarios_are_not_detection():
     m = compile_matrix(FAITHFUL, {"f-cite": fault}, CATALOGUE, unstable=frozenset({"S2"}))
     assert m["faults"][0]["status"] == "missed" and m["unstable_scenarios"] == ["S2"]
     assert "Not counted as detection" in to_markdown(m)
+
+
+# -- issue 15: a faithful run per era, faults judged against their own era, coverage per requirement
+def test_fault_is_compared_with_the_faithful_run_of_its_era():
+    newest = run(scen("S1", "passed", "REQ-A"))
+    authz = run(scen("M1", "passed", "REQ-M"), scen("M2", "passed", "REQ-M"))
+    fault = run(scen("M1", "failed", "REQ-M"), scen("M2", "passed", "REQ-M"))
+    cat = {"f-m": ("REQ-M", "breaks M")}
+    m = compile_matrix(newest, {"f-m": fault}, cat, faithful_eras={"model-authz": authz},
+                       fault_eras={"f-m": "model-authz"})
+    row = m["faults"][0]
+    assert (row["status"], row["era"], row["citing_scenarios"]) == ("caught", "model-authz", ["M1"])
+    # against the newest baseline (where M1 never ran) the same run proves nothing
+    assert compile_matrix(newest, {"f-m": fault}, cat)["faults"][0]["status"] == "missed"
+
+
+def test_every_faithful_era_must_pass():
+    bad = run(scen("M1", "failed", "REQ-M"))
+    m = compile_matrix(FAITHFUL, {}, CATALOGUE, faithful_eras={"model-authz": bad})
+    assert not m["ok"] and not m["totals"]["faithful_ok"] and m["faithful_eras"]["model-authz"]["failed"] == ["M1"]
+    assert any("faithful model-authz FAILED: M1" in line for line in summary_lines(m))
+
+
+def test_coverage_counts_independent_passed_paths_per_requirement():
+    newest = run(scen("V[a]", "passed", "REQ-A"), scen("V[b]", "passed", "REQ-A"), scen("W", "passed", "REQ-A", "REQ-B"),
+                 scen("X", "failed", "REQ-C"), scen("Y", "skipped", "REQ-D"))
+    authz = run(scen("V[a]", "passed", "REQ-A"))
+    m = compile_matrix(newest, {}, CATALOGUE, faithful_eras={"model-authz": authz},
+                       requirements=["REQ-A", "REQ-B", "REQ-C", "REQ-D", "REQ-E"])
+    cov = m["coverage"]
+    assert cov["REQ-A"] == {"scenarios": 2, "cases": 4, "eras": ["model-authz", "newest"]}
+    assert cov["REQ-B"] == {"scenarios": 1, "cases": 1, "eras": ["newest"]}
+    # failed, skipped and unchecked requirements have no path at all
+    assert cov["REQ-C"]["cases"] == cov["REQ-D"]["cases"] == cov["REQ-E"]["cases"] == 0
+    md = to_markdown(m)
+    assert "## Coverage per requirement" in md and "| REQ-E (thin) | 0 | 0 | - |" in md
+    assert any(line.startswith("  thin coverage") and "REQ-B" in line for line in summary_lines(m))

@@ -35,12 +35,12 @@ def test_command_reports_a_missed_fault_and_exits_1(tmp_path):
     # bearer-case-sensitive breaks AUTH-HTTP-001; LC-EXPIRE-REST sends "Bearer" exactly, so it cannot see it.
     proc = subprocess.run([sys.executable, "-m", "aigw_conformance", "selftest", "--fault", "bearer-case-sensitive",
                            "--report-dir", str(tmp_path), "--stamp", "ci", "--timeout", "120",
-                           "-k", "LC-EXPIRE-REST"], capture_output=True, text=True, timeout=240)
+                           "--era", "newest", "-k", "LC-EXPIRE-REST"], capture_output=True, text=True, timeout=240)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "MISSED bearer-case-sensitive" in proc.stdout and "Traceback" not in proc.stdout + proc.stderr
     matrix = json.loads((tmp_path / "selftest-ci" / "matrix.json").read_text())
     assert matrix["faithful"]["ok"] and matrix["totals"]["missed"] == 1
-    assert "| `bearer-case-sensitive` | core | AUTH-HTTP-001 | missed |" in (tmp_path / "selftest-ci" / "matrix.md").read_text()
+    assert "| `bearer-case-sensitive` | newest | core | AUTH-HTTP-001 | missed |" in (tmp_path / "selftest-ci" / "matrix.md").read_text()
 
 
 def test_unknown_fault_is_one_line_error_exit_2(tmp_path):

@@ -10,9 +10,9 @@ from pathlib import Path
 SUITES = Path(__file__).resolve().parents[2] / "suites"
 
 # Profiles whose MUST requirements each need at least one MUST-level scenario (issue 3).
-COVERED_PROFILES = ("core", "lifecycle", "credential-modes", "clients")
+COVERED_PROFILES = ("core", "lifecycle", "credential-modes", "clients", "model-access")
 OWN_FILES = ("header-paths", "token-format", "validation", "lifecycle", "token-api", "credential-modes",
-             "paths-and-routing", "clients", "bad-input")
+             "paths-and-routing", "clients", "bad-input", "model-access", "bridge")
 
 # Literal credentials a scenario must never contain: tokens are minted at run time and referred to
 # by template. Provider-looking placeholders are allowed only when they are visibly fake: they say
@@ -40,8 +40,11 @@ def test_every_suite_file_validates(loaded):
 
 def test_case_count_is_in_budget(cases):
     own = [c for c in cases if c.suite in OWN_FILES]
-    # ~100-150 cases after fan-out keeps a full run well under a minute.
-    assert 100 <= len(own) <= 260, len(own)
+    # Issue 15 asked for every validation outcome on every prefix x carrier x provider and near-miss
+    # tokens on every carrier: ~450 cases, of which the default (newest) run executes ~380; measured
+    # 68 s for the whole default run on a loaded 2-core machine (issue 15 report). Raise this only
+    # together with such a measurement.
+    assert 100 <= len(own) <= 500, len(own)
 
 
 def test_every_must_requirement_is_cited_by_a_must_scenario(catalogue, cases):
