@@ -196,6 +196,12 @@ class CoderApiBroker(Derived):
                 return
             self._tokens.append({"user": user, "name": name, "id": key_id, "done": False})
 
+    def adopt_user(self, user_id: str, username: str) -> None:
+        """A user someone else in this run created through the API: delete it at cleanup too."""
+        with self._lock:
+            if not any(r["id"] == user_id for r in self._users):
+                self._users.append({"username": username, "id": user_id, "done": False})
+
     def owner_of(self, credential: str) -> str | None:
         """The user reference ("me" or an id) of a token this broker minted, by its full value."""
         key_id = credential.split("-", 1)[0]

@@ -23,7 +23,11 @@ _KEY = re.compile(rb'"key"\s*:\s*"([0-9A-Za-z]{6,}-[0-9A-Za-z]{10,})"')
 
 class Adopter(Protocol):
     def adopt(self, user: str, name: str, key_id: str) -> None: ...
+    def adopt_user(self, user_id: str, username: str) -> None: ...
     def owner_of(self, credential: str) -> str | None: ...
+
+
+_USERS = re.compile(r"/api/v2/users/?$")
 
 
 class UnnamedMint(ValueError):
@@ -76,6 +80,8 @@ class MintPath:
                  credential: Callable[[], str | None] = lambda: None) -> list[str]:
         """Register every key an answer carries (any answer: a key is secret wherever it shows up);
         when the request created it, schedule its deletion. Returns the keys."""
+        if method.upper() == "POST" and _USERS.search(path.split("?", 1)[0]) and status in (200, 201):
+            self._adopt_user(body)   # a user a scenario created is deleted at the end like the broker's
         if b'"key"' not in body or not 200 <= status < 300:
             return []
         keys = [k.decode() for k in _KEY.findall(body)]
@@ -91,6 +97,15 @@ class MintPath:
             for key in keys:
                 self.adopter.adopt(owner, name or "", key.split("-", 1)[0])
         return keys
+
+
+    def _adopt_user(self, body: bytes) -> None:
+        try:
+            data = json.loads(body)
+        except ValueError:
+            return
+        if self.adopter is not None and isinstance(data, dict) and data.get("id"):
+            self.adopter.adopt_user(str(data["id"]), str(data.get("username") or ""))
 
 
 def _token_name(body: bytes) -> str | None:

@@ -68,6 +68,9 @@ class StaticBroker(Derived):
     def adopt(self, user: str, name: str, key_id: str) -> None:
         return None  # a static source has no token API: nothing can have been minted
 
+    def adopt_user(self, user_id: str, username: str) -> None:
+        return None
+
     def owner_of(self, credential: str) -> str | None:
         return None
 
