@@ -32,6 +32,11 @@ def _package_dir() -> Path:
     return root
 
 
+def import_root() -> Path:
+    """The folder `aigw_conformance` is imported from (for child processes that must run this code)."""
+    return _package_dir().parent
+
+
 def checkout_root() -> Path | None:
     """The repository top when the package runs from a source checkout, else None."""
     top = _package_dir().parent

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from aigw_conformance import resources
+
 DRIVERS = Path(__file__).with_name("drivers")
 
 
@@ -73,7 +74,9 @@ def node_bin_dirs() -> list[Path]:
     dirs = []
     if os.environ.get("AIGW_NODE_MODULES"):
         dirs.append(Path(os.environ["AIGW_NODE_MODULES"]) / ".bin")
-    dirs.append(REPO_ROOT / "node_modules" / ".bin")
+    top = resources.checkout_root()
+    if top is not None:
+        dirs.append(top / "node_modules" / ".bin")
     return dirs
 
 
@@ -107,16 +110,19 @@ def missing_reason(client: ClientProgram) -> str:
 
 
 def pinned_version(client: ClientProgram) -> str | None:
+    top = resources.checkout_root()
+    if top is None:   # an installed harness: the pins live in the checkout that built it
+        return None
     if client.kind == "npm":
         try:
-            pkg = json.loads((REPO_ROOT / "package.json").read_text(encoding="utf-8"))
+            pkg = json.loads((top / "package.json").read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
         deps = {**pkg.get("dependencies", {}), **pkg.get("devDependencies", {})}
         return deps.get(client.package)
     try:
         import tomllib
-        extra = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+        extra = tomllib.loads((top / "pyproject.toml").read_text(encoding="utf-8"))
         for req in extra["project"]["optional-dependencies"]["live-clients"]:
             name, _, version = req.partition("==")
             if name.strip() == client.package:

@@ -19,7 +19,9 @@ from pathlib import Path
 from typing import Iterable
 from urllib.parse import urlsplit
 
-SHAPES_DIR = Path(__file__).resolve().parents[2] / "fixtures" / "client-shapes"
+from aigw_conformance import resources
+
+SHAPES_DIR = resources.fixture("client-shapes")
 TRANSPORT = frozenset({"host", "content-length", "connection", "accept-encoding", "transfer-encoding"})
 MACHINE = frozenset({"x-stainless-runtime-version", "x-stainless-os", "x-stainless-arch"})
 

@@ -11,13 +11,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from aigw_conformance import resources
 from aigw_conformance.errors import ScenarioError
 from aigw_conformance.scenario.yamlmarks import YamlProblem, data_path, dotted, line_of, load_with_lines
 from aigw_conformance.tokens.kinds import is_known
 
 from .model import WorkloadFile
 
-DEFAULT_PATH = Path(__file__).resolve().parents[2] / "suites" / "load" / "workloads.yaml"
+DEFAULT_PATH = resources.suites_dir() / "load" / "workloads.yaml"
 _DEFAULTABLE = {"route", "endpoint", "duration_s", "timeout_s", "level", "users", "rate", "carriers"}
 _KIND_FIELDS = {"mixed": {"users", "rate", "carriers"}, "revocation": {"users", "rate", "carriers"},
                 "flood": {"carriers"}, "rate-limit": {"carriers"}}

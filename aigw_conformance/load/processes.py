@@ -15,8 +15,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from aigw_conformance import resources
+
 LOCUSTFILE = Path(__file__).resolve().parent / "locust_side" / "locustfile.py"
-PACKAGE_ROOT = Path(__file__).resolve().parents[2]
+PACKAGE_ROOT = resources.import_root()
 STOP_GRACE_S = 5.0
 WORKER_WAIT_S = 30.0          # how long a master waits for its local workers to connect
 DEFAULT_MASTER_PORT = 5557

@@ -166,16 +166,29 @@ def test_expected_failures_file_of_gate(shape, tmp_path) -> None:
     assert message in str(info.value) or (shape.startswith("deep") and LIBYAML_DEPTH in str(info.value))
 
 
+# The peak RSS of the command's own memory map (VmHWM), read by the process itself at exit. wait4's
+# ru_maxrss would not do: Linux carries the forking parent's high-water mark over an exec, so under
+# xdist a worker that ran a full conformance run before makes every child look that big.
+_PEAK = """import atexit, sys
+def _peak():
+    hwm = next(l for l in open('/proc/self/status') if l.startswith('VmHWM:'))
+    open(sys.argv[1], 'w').write(hwm.split()[1])
+atexit.register(_peak)
+from aigw_conformance.cli import main
+sys.exit(main(sys.argv[3:]))
+"""
+
+
 def _measure(cmd: list[str], cwd: Path) -> tuple[int, str, float, float]:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONWARNINGS"}
-    err_file = cwd / "stderr.txt"
+    err_file, peak_file = cwd / "stderr.txt", cwd / "peak-kb.txt"
+    assert cmd[1:3] == ["-m", "aigw_conformance"], cmd
     with err_file.open("wb") as err:
         started = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=err)
-        _, status, usage = os.wait4(proc.pid, 0)
+        proc = subprocess.run([cmd[0], "-c", _PEAK, str(peak_file), "--", *cmd[3:]], cwd=cwd, env=env,
+                              stdout=subprocess.DEVNULL, stderr=err, timeout=60)
         wall = time.perf_counter() - started
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return proc.returncode, err_file.read_text(), wall, usage.ru_maxrss / 1024
+    return proc.returncode, err_file.read_text(), wall, int(peak_file.read_text()) / 1024
 
 
 @pytest.mark.parametrize("shape", list(SHAPES))

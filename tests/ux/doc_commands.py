@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 PROG = "aigw-conformance"
 # Sample values for placeholders and for the CI recipes' shell variables.
-PLACEHOLDERS = {"NAME": "reference", "P": "core", "ID": "AUTH-HTTP-001", "RUN_DIR": "reports/latest", "PATH": "my-checks",
+PLACEHOLDERS = {"NAME": "reference", "P": "core", "N": "2", "R": "5", "S": "2", "K": "1", "E": "newest", "ID": "AUTH-HTTP-001", "RUN_DIR": "reports/latest", "PATH": "my-checks",
                 "<requirement>": "AUTH-HTTP-001", "<run-id>": "latest", "suites/…": "suites"}
 SHELL_VARS = {"TARGET": "reference", "args": "--profile core --profile lifecycle"}
 
@@ -55,13 +55,21 @@ def commands() -> list[DocCommand]:
 def _markdown_snippets(text: str) -> list[tuple[int, str]]:
     out: list[tuple[int, str]] = []
     fence = None
+    pending: tuple[int, str] | None = None   # a shell line continued with a trailing backslash
     for i, line in enumerate(text.splitlines(), 1):
         if line.lstrip().startswith("```"):
             fence = None if fence is not None else line.strip().strip("`")
             continue
         if fence is not None:
             if fence in ("", "sh", "bash", "shell", "console"):
-                out.append((i, line.strip().removeprefix("$ ")))
+                part = line.strip().removeprefix("$ ")
+                start, joined = pending if pending else (i, "")
+                joined = f"{joined} {part}".strip()
+                if part.endswith("\\"):
+                    pending = (start, joined[:-1].rstrip())
+                    continue
+                pending = None
+                out.append((start, joined))
             continue
     prose = _without_fences(text)
     for m in re.finditer(r"(?<!`)`([^`]+)`(?!`)", prose):
