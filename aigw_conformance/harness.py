@@ -48,6 +48,16 @@ class Harness:
     def run(self) -> Run:
         return self._lazy.get()
 
+    def prestart(self) -> None:
+        """Start the run in the background (while pytest collects): the first scenario then waits
+        for it instead of starting it. A failure is remembered and reported by that scenario."""
+        def start() -> None:
+            try:
+                self._lazy.get()
+            except BaseException:  # noqa: BLE001 - LazyRun keeps the failure for the scenarios
+                pass
+        threading.Thread(target=start, name="aigw-prestart", daemon=True).start()
+
     @property
     def started(self) -> Run | None:
         return self._lazy.started
@@ -66,6 +76,13 @@ class Harness:
         except ImportError:
             return
         allure.dynamic.title(self.redactor.redact(text))
+
+    def late_leaks(self) -> list[dict]:
+        """Denied requests of this process that reached the provider after their answer."""
+        run = self._lazy.started
+        if run is None or run.canary is None:
+            return []
+        return run.leaks.sweep(run.canary.tracking_ids_seen())
 
     def stop(self) -> None:
         self._lazy.stop()

@@ -121,12 +121,22 @@ def pytest_configure(config: pytest.Config) -> None:
         config.args, config.getoption("aigw_suites"), config.invocation_params.dir)
     for line in THIRD_PARTY_WARNINGS:  # a run's warnings summary is the harness's own
         config.addinivalue_line("filterwarnings", line)
+    if _runs_suites(config) and _runs_items_here(config):
+        harness.prestart()   # the target boots while pytest collects
     if not _is_worker(config):
         collector = ResultCollector(config, harness)
         config.pluginmanager.register(collector, "aigw-results")
         if _runs_suites(config):
             from aigw_conformance.terminal import ProgressReporter
             config.pluginmanager.register(ProgressReporter(config, redact=harness.redactor.redact), "aigw-progress")
+
+
+def _runs_items_here(config: pytest.Config) -> bool:
+    """False for --collect-only and for an xdist controller (its workers run the scenarios)."""
+    if config.option.collectonly:
+        return False
+    distributing = getattr(config.option, "numprocesses", None) and getattr(config.option, "dist", "no") != "no"
+    return _is_worker(config) or not distributing
 
 
 def _runs_suites(config: pytest.Config) -> bool:
@@ -161,6 +171,20 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     return setup_error_report(item, call)
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Before the report: ask the canary whether a denied request arrived after its answer."""
+    config = session.config
+    try:
+        leaks = config.stash[HARNESS_KEY].late_leaks()
+    except AigwError as exc:
+        leaks = [{"scenario": "", "problem": f"the end-of-run leak sweep could not ask the canary: {exc}"}]
+    if _is_worker(config):
+        config.workeroutput["aigw_late_leaks"] = leaks   # xdist sends it when the worker finishes
+    else:
+        config.pluginmanager.get_plugin("aigw-results").late_leaks += leaks
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     harness = config.stash.get(HARNESS_KEY, None)
     if harness is not None:
@@ -177,6 +201,10 @@ class ResultCollector:
         self.report: dict | None = None
         self.started = time.time()
         self.suite_files: set[Path] = set()
+        self.late_leaks: list[dict] = []
+
+    def pytest_testnodedown(self, node, error) -> None:  # xdist: what a worker's sweep found
+        self.late_leaks += getattr(node, "workeroutput", {}).get("aigw_late_leaks", [])
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         self.suite_files = {Path(item.path) for item in session.items if hasattr(item, "case")}
@@ -202,7 +230,7 @@ class ResultCollector:
         from aigw_conformance.report.results import write_run_report
         try:
             self.report = write_run_report(self.config, self.harness, list(self.results.values()),
-                                           sorted(self.suite_files))
+                                           sorted(self.suite_files), late_leaks=self.late_leaks)
         except AigwError as exc:
             self.config.stash[_REPORT_ERROR] = str(exc)
 

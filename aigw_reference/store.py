@@ -111,6 +111,8 @@ class Store:
         self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")
+        # a throw-away database: a commit need not wait for the disk (fsync) to be durable
+        self._db.execute("PRAGMA synchronous=OFF")
         self._db.executescript(SCHEMA)
         self._failing: dict[tuple[str, str], float] = {}
 

@@ -80,6 +80,10 @@ class Capture:
             return self._errors.for_port(client_port)
         return None
 
+    def connection_ended(self, client_port: int) -> bool:
+        """The tap is done with this TCP connection (its failure, if any, is recorded by now)."""
+        return self._errors.port_ended(client_port)
+
     def flow_ids(self, test_id: str) -> list[str]:
         return self._index.flows(test_id)
 

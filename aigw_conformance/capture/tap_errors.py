@@ -54,6 +54,7 @@ class TapErrors:
         self._lock = threading.Lock()
         self._by_tracking: dict[str, TapFailure] = {}
         self._by_port: dict[int, TapFailure] = {}
+        self._ended_ports: set[int] = set()   # TCP connections the tap has finished with, failed or not
         self._mint_path = mint_path
 
     # -- hooks -----------------------------------------------------------------------------
@@ -72,6 +73,13 @@ class TapErrors:
         answered = any(not m.from_client for m in flow.messages)
         with self._lock:
             self._by_port[int(peer[1])] = TapFailure(str(flow.error.msg), before_response=not answered)
+            self._ended_ports.add(int(peer[1]))
+
+    def tcp_end(self, flow: tcp.TCPFlow) -> None:
+        peer = flow.client_conn.peername
+        if peer:
+            with self._lock:
+                self._ended_ports.add(int(peer[1]))
 
     def response(self, flow: http.HTTPFlow) -> None:
         if self._mint_path is not None and flow.response is not None:
@@ -87,6 +95,10 @@ class TapErrors:
     def for_port(self, port: int) -> TapFailure | None:
         with self._lock:
             return self._by_port.pop(int(port), None)
+
+    def port_ended(self, port: int) -> bool:
+        with self._lock:
+            return int(port) in self._ended_ports
 
 
 def _bearer(value: str | None) -> str | None:

@@ -7,12 +7,6 @@ from pathlib import Path
 
 from aigw_conformance import exitcodes, resources
 from aigw_conformance.errors import ConfigError
-from aigw_conformance.requirements import load_catalogue
-from aigw_conformance.scenario.expand import expand
-from aigw_conformance.scenario.discovery import check_named
-from aigw_conformance.scenario.loader import load_suites
-from aigw_conformance.scenario.routes import load_routes
-from aigw_conformance.tokens.malformed import load_malformed
 
 NAME = "list"
 HELP = "list scenario ids, the requirement ids they cite, profile and level"
@@ -27,6 +21,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def rows(args: argparse.Namespace) -> list[tuple[str, str, str, str]]:
+    # imported here: every command module is imported to build the CLI, whichever command runs
+    from aigw_conformance.requirements import load_catalogue
+    from aigw_conformance.scenario.discovery import check_named
+    from aigw_conformance.scenario.expand import expand
+    from aigw_conformance.scenario.loader import load_suites
+    from aigw_conformance.scenario.routes import load_routes
+    from aigw_conformance.tokens.malformed import load_malformed
+
     catalogue = load_catalogue(args.requirements)
     if args.profile:
         unknown = [p for p in args.profile if p not in catalogue.profiles()]

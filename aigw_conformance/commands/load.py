@@ -26,7 +26,8 @@ HELP = "authentication under load (Locust): mixed tokens, revocation, flood, rat
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from aigw_conformance.load.loader import DEFAULT_PATH
+    from aigw_conformance import resources   # light: the workload loader is imported by main() only
+    DEFAULT_PATH = resources.suites_dir() / "load" / "workloads.yaml"
     parser.add_argument("--target", default="reference", help="target name in targets.yaml (default: reference)")
     parser.add_argument("--targets-file", default=None, type=Path, help="targets.yaml to read")
     parser.add_argument("--workloads", default=DEFAULT_PATH, type=Path, dest="workloads_file",

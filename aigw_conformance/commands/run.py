@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from pathlib import Path
 
 from aigw_conformance import exitcodes, resources
@@ -19,9 +20,13 @@ from aigw_conformance.eras import ERAS
 from aigw_conformance.run.options import new_run_id
 from aigw_conformance.scenario.discovery import check_named
 
-# pytest plugins of the environment that have no part in a run and write into its output
-# (pytest-benchmark warns on every -n run; pytest-randomly prints its seed and shuffles scenarios).
-NO_FOREIGN_PLUGINS = ("-p", "no:benchmark", "-p", "no:randomly")
+# A run loads exactly the pytest plugins it uses. Auto-loading every installed plugin's entry point
+# costs seconds at each start (schemathesis' and hypothesis' plugins, assertion rewriting of them)
+# and lets foreign ones write into the run's output (pytest-benchmark warns on every -n run,
+# pytest-randomly shuffles scenarios). Assertions are not rewritten: scenario items use none; the
+# unraisable-exception plugin is off: its garbage collections at the end cost up to a second.
+RUN_PLUGINS = ("-p", "xdist.plugin", "-p", "allure_pytest.plugin", "-p", "no:unraisableexception", "--assert=plain")
+NO_AUTOLOAD = "PYTEST_DISABLE_PLUGIN_AUTOLOAD"
 
 NAME = "run"
 HELP = "run the conformance suites against a target (pytest options pass through)"
@@ -46,7 +51,7 @@ def pytest_args(args: argparse.Namespace, run_id: str) -> list[str]:
     suites = Path(args.suites) if args.suites else resources.suites_dir()  # packaged by default
     out = [str(suites), "--aigw-suites", str(suites), "--rootdir", str(suites.resolve().parent),
            "-c", str(resources.run_ini()),  # the user's pytest.ini/pyproject.toml does not apply
-           "-p", "no:cacheprovider", *NO_FOREIGN_PLUGINS, "-p", "aigw_conformance.pytest_plugin",
+           "-p", "no:cacheprovider", *RUN_PLUGINS, "-p", "aigw_conformance.pytest_plugin",
            "--aigw-target", args.target, "--aigw-report-dir", str(args.report_dir), "--aigw-run-id", run_id,
            "--aigw-capture", args.capture, f"--junitxml={run_dir / 'junit.xml'}",
            "-o", "junit_logging=no", "-o", "junit_family=xunit2",
@@ -103,5 +108,6 @@ def main(args: argparse.Namespace) -> int:
         check_named(args.suites)  # a path without a suite is exit 2 with a reason, not "no tests ran"
     preflight(args)
     run_id = args.run_id or new_run_id()
+    os.environ[NO_AUTOLOAD] = "1"   # xdist workers inherit it
     rc = int(pytest.main(pytest_args(args, run_id), plugins=[]))
     return exit_code(rc, Path(args.report_dir) / run_id / "conformance.json")

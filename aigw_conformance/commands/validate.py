@@ -12,11 +12,6 @@ from pathlib import Path
 
 from aigw_conformance import exitcodes, resources
 from aigw_common.redaction import mask_token_shapes as redact  # files read back were redacted when written
-from aigw_conformance.requirements import load_catalogue
-from aigw_conformance.scenario.expand import expand
-from aigw_conformance.scenario.loader import check_suites, suite_paths
-from aigw_conformance.scenario.routes import load_routes
-from aigw_conformance.tokens.malformed import load_malformed
 
 NAME = "validate"
 HELP = "check suite files (and fixtures, targets) without running anything"
@@ -33,6 +28,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    # imported here: every command module is imported to build the CLI, whichever command runs
+    from aigw_conformance.requirements import load_catalogue
+    from aigw_conformance.scenario.expand import expand
+    from aigw_conformance.scenario.loader import check_suites, suite_paths
+    from aigw_conformance.scenario.routes import load_routes
+    from aigw_conformance.tokens.malformed import load_malformed
+
     catalogue = load_catalogue(args.requirements)
     routes = load_routes(args.routes)
     malformed = load_malformed(args.malformed)

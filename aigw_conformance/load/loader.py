@@ -18,7 +18,7 @@ from aigw_conformance.tokens.kinds import is_known
 
 from .model import WorkloadFile
 
-DEFAULT_PATH = resources.suites_dir() / "load" / "workloads.yaml"
+DEFAULT_PATH = resources.suites_dir() / "load" / "workloads.yaml"   # also in commands/load.py
 _DEFAULTABLE = {"route", "endpoint", "duration_s", "timeout_s", "level", "users", "rate", "carriers"}
 _KIND_FIELDS = {"mixed": {"users", "rate", "carriers"}, "revocation": {"users", "rate", "carriers"},
                 "flood": {"carriers"}, "rate-limit": {"carriers"}}

@@ -173,6 +173,9 @@ def transport_summary(results: list[ScenarioResult]) -> dict[str, Any]:
 def summary_lines(report: ConformanceReport) -> list[str]:
     """A short human summary (terminal and summary.md)."""
     lines = [f"Verdict: {report['verdict']['result'].upper()} - {report['verdict']['reason']}"]
+    for leak in report.get("lateLeaks") or []:
+        lines.append(f"Late leak: {leak.get('scenario') or '-'} {leak.get('step', '')} "
+                     f"{leak.get('problem') or 'a denied request reached the provider after its answer'}")
     tr = report.get("transport") or {}
     if tr.get("noAnswer") or tr.get("notAttempted"):
         lines.append(f"Target unreachable: {tr['noAnswer']} scenario(s) got no answer, {tr['notAttempted']} more "

@@ -7,6 +7,7 @@ stopped before the item's setup ran) is an error or a skip as pytest saw it.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import time
 from importlib import metadata
@@ -70,10 +71,29 @@ def harness_version() -> str:
         return "0+unknown"
 
 
+def with_late_leaks(results: list[ScenarioResult], leaks: list[dict]) -> list[ScenarioResult]:
+    """A denied request that reached the provider after its answer fails its scenario, whatever the
+    step said when it checked (runner/leaks.py)."""
+    by_id: dict[str, list[dict]] = {}
+    for leak in leaks:
+        by_id.setdefault(leak.get("scenario", ""), []).append(leak)
+    out = []
+    for r in results:
+        found = by_id.get(r.id)
+        if found and r.outcome == "passed":
+            what = "; ".join(f"[{f['step']}] answered {f['status']}" for f in found)
+            r = dataclasses.replace(r, outcome="failed", reason=(
+                f"{r.id} violates {', '.join(r.requirements)}: upstream reached after the answer: {what}, "
+                "and the provider received the request afterwards (found by the end-of-run sweep)"))
+        out.append(r)
+    return out
+
+
 def write_run_report(config: pytest.Config, harness, results: list[ScenarioResult],
-                     suite_files: list[Path] = ()) -> dict:
+                     suite_files: list[Path] = (), late_leaks: list[dict] = ()) -> dict:
     """Compile and write conformance.json and summary.md for the controller's harness."""
     opts = harness.options
+    results = with_late_leaks(results, list(late_leaks))
     expected = load_expected_failures(opts.expected_failures) if opts.expected_failures else []
     run = harness.started
     if run is not None:
@@ -87,6 +107,7 @@ def write_run_report(config: pytest.Config, harness, results: list[ScenarioResul
         scenario_digest=scenario_digest(list(suite_files)),
         date=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     )
+    report["lateLeaks"] = list(late_leaks)
     config.hook.pytest_aigw_report_compiled(report=report, run_dir=opts.run_dir)
     write_report(report, opts.run_dir, harness.redactor.redact)
     update_latest(opts.report_dir, opts.run_dir)

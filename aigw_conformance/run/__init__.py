@@ -4,10 +4,7 @@
 
 `LazyRun` (lazy.py) starts it on the first scenario that needs it, so `pytest tests` starts nothing,
 and remembers a failed start so every later scenario errors at once with the same paragraph.
+
+Import the submodules (`run.options`, `run.record`, `run.start`, `run.lazy`): importing this package
+loads nothing, so a command that only needs a run id does not pull in the runners.
 """
-
-from .lazy import LazyRun
-from .options import RunOptions, new_run_id
-from .record import Inputs, Run
-
-__all__ = ["Run", "RunOptions", "Inputs", "LazyRun", "new_run_id"]

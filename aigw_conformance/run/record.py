@@ -16,6 +16,7 @@ from aigw_common.redaction import Redactor
 from aigw_conformance.requirements import Catalogue
 from aigw_conformance.runner.breaker import Breaker
 from aigw_conformance.runner.canary import CanaryReader
+from aigw_conformance.runner.leaks import LeakWatch
 from aigw_conformance.runner.transport import Transport
 from aigw_conformance.scenario.routes import RouteTable
 from aigw_conformance.targets.model import Target
@@ -49,6 +50,7 @@ class Run:
     canary: CanaryReader | None
     capture: Any | None                       # aigw_conformance.capture.Capture, when capture is on
     breaker: Breaker
+    leaks: LeakWatch
     timeout: float
     operator_token: str | None = field(default=None, repr=False)
     notes: tuple[str, ...] = ()

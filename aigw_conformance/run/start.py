@@ -16,6 +16,7 @@ from aigw_conformance.errors import ConfigError
 from aigw_conformance.runner.breaker import Breaker
 from aigw_conformance.runner.canary import CanaryReader
 from aigw_conformance.runner.direct import DirectRunner
+from aigw_conformance.runner.leaks import LeakWatch
 from aigw_conformance.targets.kinds import KINDS, StartContext, StartedTarget
 from aigw_conformance import resources
 from aigw_conformance.targets.loader import load_targets
@@ -68,7 +69,7 @@ def start_run(options: RunOptions, inputs: Inputs, redactor: Redactor, stack: Ex
     source = target.token_source
     return Run(options=options, inputs=inputs, target=target, redactor=redactor, policy=policy,
                brokers=brokers, mint_path=mint_path, transports=transports, endpoints=endpoints,
-               canary=canary, capture=capture, breaker=Breaker(), timeout=timeout,
+               canary=canary, capture=capture, breaker=Breaker(), leaks=LeakWatch(), timeout=timeout,
                operator_token=source.operator_token if source is not None else None, notes=tuple(notes))
 
 

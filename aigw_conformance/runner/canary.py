@@ -22,14 +22,30 @@ class CanaryReader:
         self.url = canary_url.rstrip("/")
         self._client = netguard.client(policy, timeout=timeout, trust_env=False)
 
-    def records(self, tracking_id: str, *, settle: float = 0.05) -> tuple[UpstreamRecord, ...]:
-        """Records carrying `tracking_id`. A short settle lets a gateway's forward finish first."""
-        if settle:
-            time.sleep(settle)
+    def records(self, tracking_id: str) -> tuple[UpstreamRecord, ...]:
+        """Records carrying `tracking_id`, as the canary has them now (a gateway forwards before it
+        answers; one that forwards later is found by the end-of-run sweep, `runner.leaks`)."""
+        return tuple(_record(r) for r in self._get({"tracking_id": tracking_id}))
+
+    def records_until(self, tracking_id: str, *, wait: float = 0.5) -> tuple[UpstreamRecord, ...]:
+        """Poll until a record with `tracking_id` arrived, bounded by `wait` seconds."""
+        deadline, pause = time.monotonic() + wait, 0.01
+        while True:
+            found = self.records(tracking_id)
+            if found or time.monotonic() >= deadline:
+                return found
+            time.sleep(pause)
+            pause = min(pause * 2, 0.1)
+
+    def tracking_ids_seen(self) -> set[str]:
+        """Every tracking id the canary has recorded so far (one query, for the end-of-run sweep)."""
+        return {str(r.get("tracking_id", "")) for r in self._get({"since": "0"})}
+
+    def _get(self, params: dict) -> list[dict]:
         raw = None
         for attempt in (1, 2):   # the second only after a kept-alive connection died unanswered
             try:
-                resp = self._client.get(f"{self.url}/_canary/requests", params={"tracking_id": tracking_id})
+                resp = self._client.get(f"{self.url}/_canary/requests", params=params)
                 resp.raise_for_status()
                 raw = resp.json()["requests"]
                 break
@@ -39,7 +55,7 @@ class CanaryReader:
             except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
                 raise TransportError(f"the canary did not answer usefully: {type(exc).__name__}: {exc}",
                                      url=self.url, endpoint="canary") from exc
-        return tuple(_record(r) for r in raw)
+        return raw or []
 
     def close(self) -> None:
         self._client.close()

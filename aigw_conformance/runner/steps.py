@@ -7,6 +7,7 @@ there was no answer, and otherwise updates the state (tokens minted, values save
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from typing import Any, Callable
@@ -21,6 +22,7 @@ from aigw_conformance.tokens.mint_path import UnnamedMint
 from .canary import new_tracking_id
 from .case import CaseContext, CaseState, mismatch, template_context
 from .evidence import show_exchange
+from .leaks import Denied
 from .transport import exchange
 from .wire import build_wire
 
@@ -45,6 +47,9 @@ def run_request(ctx: CaseContext, state: CaseState, step: RequestStep, label: st
     endpoint = "proxy" if req.via == "proxy" else req.endpoint
     result = exchange(run, wire, endpoint)
     obs = result.observation
+    if run.canary is not None and obs.upstream == () and _expects_records(expect):
+        # the gateway may still be writing to the provider (a stream): wait for it, bounded
+        obs = dataclasses.replace(obs, upstream=run.canary.records_until(tracking_id))
     if run.capture is not None:
         state.add_evidence(run.capture.evidence(ctx.test_id))
     shown_req, shown_resp = show_exchange(obs, run.redactor.redact)
@@ -54,20 +59,33 @@ def run_request(ctx: CaseContext, state: CaseState, step: RequestStep, label: st
         state.add_evidence([f"{label}: {run.redactor.redact(note)}"])
         ctx.attach(f"{label}: transport", run.redactor.redact(note))
     details = run_checks(obs, expect, CheckContext(run.redactor.redact), step=label)
-    leak = denial_leak(obs, expect.upstream.reached if expect.upstream is not None else None)
+    reached = expect.upstream.reached if expect.upstream is not None else None
+    leak = denial_leak(obs, reached)
     if leak is not None:
         leak.step = label
         details.append(leak)
+    status = _status(obs)
+    if run.canary is not None and status in DENIAL_STATUSES and reached is not True:
+        run.leaks.add(Denied(ctx.case.test_id, tracking_id, status, label))   # checked again at the end
     if details:
         raise mismatch(ctx, state, details)
     state.saved.update(saved_values(obs, step.save))
+
+
+def _status(obs: Observation) -> int | None:
+    return obs.response.status if obs.response is not None else (obs.handshake.status if obs.handshake else None)
+
+
+def _expects_records(expect) -> bool:
+    up = expect.upstream
+    return up is not None and (up.reached is True or up.path is not None or up.headers is not None)
 
 
 def denial_leak(obs: Observation, expected_reached: bool | None) -> MismatchDetail | None:
     """DESIGN lesson: a denied request must never reach the provider, whatever the status said."""
     if obs.upstream is None or expected_reached is True:
         return None
-    status = obs.response.status if obs.response is not None else (obs.handshake.status if obs.handshake else None)
+    status = _status(obs)
     if status in DENIAL_STATUSES and obs.upstream:
         return MismatchDetail("upstream reached", f"a request answered {status} never to reach the provider",
                               f"{len(obs.upstream)} request(s) reached it ({obs.upstream[0].path})")

@@ -98,10 +98,11 @@ def _tap_failure(capture, wire: WireRequest, obs: Observation):
     closed_unanswered = obs.handshake is not None and obs.handshake.status is None
     deadline = time.monotonic() + (TAP_FAILURE_WAIT if closed_unanswered else 0)
     while True:
+        ended = capture.connection_ended(obs.local_port)
         failure = capture.failure(client_port=obs.local_port)
-        if failure is not None or time.monotonic() >= deadline:
+        if failure is not None or ended or time.monotonic() >= deadline:
             return failure
-        time.sleep(0.02)
+        time.sleep(0.005)
 
 
 def _plain(cause: str, where: str) -> str:
