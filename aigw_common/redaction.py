@@ -115,7 +115,6 @@ class Redactor:
 # Lower-case ASCII only: the same length as the text, so positions found in it are positions in the
 # text (str.lower() may change the length of non-ASCII text).
 _ASCII_LOWER = str.maketrans({chr(c): chr(c + 32) for c in range(ord("A"), ord("Z") + 1)})
-_RECENT_MAX = 512   # secrets matched from the small automaton before they join the large one
 
 
 class _Automaton:
@@ -154,27 +153,31 @@ def _replacement(secret: str, rep: str, seen: str) -> str:
 
 
 class _TwoTierMatcher:
-    """Rebuilding one automaton after every new secret would cost O(N) per token minted: new secrets
-    go into a small automaton rebuilt at once, and join the large one in batches of _RECENT_MAX."""
+    """Rebuilding one automaton after every new secret would cost O(N) per token minted. Secrets
+    arrive in small batches and are matched from automata of doubling sizes (merged like an LSM
+    tree): each secret is rebuilt into a larger automaton O(log N) times, and a batch is only built
+    when a redaction needs it."""
 
     def __init__(self) -> None:
-        self._old: dict[str, str] = {}
-        self._recent: dict[str, str] = {}
-        self._old_matcher: _Automaton | None = None
-        self._recent_matcher: _Automaton | None = None
+        self._levels: list[tuple[dict[str, str], _Automaton]] = []
+        self._pending: dict[str, str] = {}
 
     def add(self, new: dict[str, str]) -> None:
-        self._recent.update(new)
-        if len(self._recent) > _RECENT_MAX:
-            self._old.update(self._recent)
-            self._recent = {}
-            self._old_matcher = _Automaton(self._old)
-        self._recent_matcher = _Automaton(self._recent) if self._recent else None
+        self._pending.update(new)
+
+    def _settle(self) -> None:
+        if not self._pending:
+            return
+        batch, self._pending = self._pending, {}
+        while self._levels and len(self._levels[-1][0]) <= 2 * len(batch):
+            older, _ = self._levels.pop()
+            batch = {**older, **batch}
+        self._levels.append((batch, _Automaton(batch)))
 
     def sub(self, text: str) -> str:
-        for matcher in (self._old_matcher, self._recent_matcher):
-            if matcher is not None:
-                text = matcher.sub(text)
+        self._settle()
+        for _, matcher in self._levels:
+            text = matcher.sub(text)
         return text
 
 

@@ -66,7 +66,11 @@ def snapshot(f: mflow.Flow) -> mflow.Flow:
 
 
 def redacted_copy(f: mflow.Flow, r: RedactorLike) -> mflow.Flow:
-    c = snapshot(f)
+    return redact_in_place(snapshot(f), r)
+
+
+def redact_in_place(c: mflow.Flow, r: RedactorLike) -> mflow.Flow:
+    """Redact a detached copy itself (the collector's finished copies at stop: no second copy)."""
     c.comment = r.redact(c.comment)
     c.metadata = _metadata(dict(c.metadata), r)
     if c.error:

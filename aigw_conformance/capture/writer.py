@@ -1,7 +1,7 @@
 """Flow writer: collects every finished flow and writes the run's capture files.
 
-Flows are kept as copies taken when they end (the live ones belong to mitmproxy) and redacted only
-when written, so a secret registered late in the run is still caught. CONNECT flows that ended in
+Flows are kept as mitmproxy left them when they ended and redacted only when written, after the taps
+stopped, so a secret registered late in the run is still caught. CONNECT flows that ended in
 an error (a 407 from a regular-mode upstream) are saved by neither mitmproxy's ``save`` nor
 ``savehar``; this writer has an ``http_connect_error`` hook for them.
 """
@@ -16,7 +16,7 @@ from mitmproxy import flow as mflow
 from mitmproxy import http, io, tcp
 from mitmproxy.addons.savehar import SaveHar
 
-from .redaction import RedactorLike, redacted_copy, snapshot
+from .redaction import RedactorLike, redact_in_place, snapshot
 
 MITM_FILE = "traffic.mitm"
 HAR_FILE = "traffic.har"
@@ -35,9 +35,11 @@ class FlowCollector:
             self.live[f.id] = f
 
     def _end(self, f: mflow.Flow) -> None:
-        snap = snapshot(f)
+        # Kept as it is, not copied: mitmproxy is done with a flow once its end hook ran, and the
+        # files are written from it only after the taps have stopped (a copy per flow on the request
+        # path was most of the tap's cost).
         with self._lock:
-            self.finished[f.id] = snap
+            self.finished[f.id] = f
             self.live.pop(f.id, None)
             self._done.notify_all()
 
@@ -94,7 +96,8 @@ def write_files(
     out_dir: Path, flows: list[mflow.Flow], handshakes: list[dict], redactor: RedactorLike
 ) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
-    clean = [redacted_copy(f, redactor) for f in flows]
+    # `flows` are the collector's own detached copies, written once at stop: redacted where they lie
+    clean = [redact_in_place(f, redactor) for f in flows]
     mitm = out_dir / MITM_FILE
     with mitm.open("wb") as fh:
         writer = io.FlowWriter(fh)

@@ -23,6 +23,7 @@ from aigw_conformance.targets.model import Target
 from aigw_conformance.tokens.broker import TokenBroker
 from aigw_conformance.tokens.malformed import MalformedCatalogue
 from aigw_conformance.tokens.mint_path import MintPath
+from aigw_conformance.tokens.pool import TokenPool
 
 from .options import RunOptions
 
@@ -51,6 +52,7 @@ class Run:
     capture: Any | None                       # aigw_conformance.capture.Capture, when capture is on
     breaker: Breaker
     leaks: LeakWatch
+    token_pool: TokenPool
     timeout: float
     operator_token: str | None = field(default=None, repr=False)
     notes: tuple[str, ...] = ()

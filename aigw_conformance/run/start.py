@@ -6,6 +6,7 @@ also when start-up fails half way.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from contextlib import ExitStack
 from pathlib import Path
@@ -24,6 +25,7 @@ from aigw_conformance.targets.model import Target
 from aigw_conformance.tokens.broker import TokenBroker, install_signal_cleanup
 from aigw_conformance.tokens.mint_path import MintPath
 from aigw_conformance.tokens.naming import run_prefix
+from aigw_conformance.tokens.pool import TokenPool
 from aigw_conformance.tokens.sources import BrokerContext, build_broker
 
 from .options import RunOptions
@@ -69,7 +71,8 @@ def start_run(options: RunOptions, inputs: Inputs, redactor: Redactor, stack: Ex
     source = target.token_source
     return Run(options=options, inputs=inputs, target=target, redactor=redactor, policy=policy,
                brokers=brokers, mint_path=mint_path, transports=transports, endpoints=endpoints,
-               canary=canary, capture=capture, breaker=Breaker(), leaks=LeakWatch(), timeout=timeout,
+               canary=canary, capture=capture, breaker=Breaker(), leaks=LeakWatch(),
+               token_pool=TokenPool(), timeout=timeout,
                operator_token=source.operator_token if source is not None else None, notes=tuple(notes))
 
 
@@ -100,6 +103,9 @@ def _start_capture(target: Target, endpoints: dict, run_dir: Path, redactor: Red
     out = run_dir / f"capture-{worker}" if worker else run_dir
     # HTTP endpoints get reverse taps; the proxy a raw TCP tap (CONNECT bytes untouched)
     capture = start_capture(endpoints, out, redactor, proxy_url=target.proxy_url, mint_path=mint_path)
+    # The taps run in a thread of this process: every request waits for them. With Python's default
+    # 5 ms switch interval a thread woken by its socket may wait that long for the interpreter.
+    sys.setswitchinterval(0.0005)
     stack.callback(capture.stop)
     return capture
 

@@ -20,6 +20,7 @@ from aigw_conformance.scenario.expand import Case
 from aigw_conformance.scenario.model import RequestStep
 from aigw_conformance.tokens.kinds import MALFORMED_PREFIX
 from aigw_conformance.tokens.naming import run_prefix
+from aigw_conformance.tokens.pool import shareable_kind
 
 Attach = Callable[[str, str], None]   # (name, already-redacted text) → the report
 
@@ -88,17 +89,35 @@ def template_context(ctx: CaseContext, state: CaseState, tracking_id: str) -> di
     return out
 
 
+def reads_tokens_only(case: Case) -> bool:
+    """The scenario cannot change its tokens' state: no action, no token or user REST call, no
+    per-token rate limit, no fuzz engine, no real client (tokens/pool.py)."""
+    for step in case.scenario.steps:
+        if not isinstance(step, RequestStep):
+            return False
+        req = step.request
+        path = req.raw_path or ""
+        if req.endpoint == "rate-limited" or path.startswith("/api/") and not path.startswith(
+                ("/api/v2/ai-gateway/", "/api/v2/aibridge/")):
+            return False
+    return True
+
+
 def _acquire_tokens(ctx: CaseContext, state: CaseState) -> None:
     broker = ctx.run.broker_for(ctx.deployment)
+    shared = reads_tokens_only(ctx.case)
     for name, spec in ctx.case.scenario.tokens.items():
         if spec.kind == "none":
             state.tokens[name] = ""
         elif spec.kind.startswith(MALFORMED_PREFIX):
             state.tokens[name] = ctx.run.inputs.malformed.get(spec.kind[len(MALFORMED_PREFIX):])
         else:
-            tok = broker.get(spec.kind, user=spec.user, label=f"{ctx.test_id}:{name}")
-            ctx.run.redactor.add_token(tok.value)
-            state.tokens[name] = tok
+            def make(kind=spec.kind, user=spec.user, label=f"{ctx.test_id}:{name}"):
+                tok = broker.get(kind, user=user, label=label)
+                ctx.run.redactor.add_token(tok.value)
+                return tok
+            key = (ctx.deployment, spec.kind, spec.user, name)   # distinct names stay distinct tokens
+            state.tokens[name] = ctx.run.token_pool.get(key, make) if shared and shareable_kind(spec.kind) else make()
 
 
 def _endpoints_needed(ctx: CaseContext) -> list[str]:

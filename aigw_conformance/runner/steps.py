@@ -23,11 +23,8 @@ from .canary import new_tracking_id
 from .case import CaseContext, CaseState, mismatch, template_context
 from .evidence import show_exchange
 from .leaks import Denied
-from .transport import exchange
+from .transport import DENIAL_STATUSES, exchange, status_of
 from .wire import build_wire
-
-DENIAL_STATUSES = frozenset({400, 401, 403, 407, 429})
-
 
 def run_request(ctx: CaseContext, state: CaseState, step: RequestStep, label: str) -> None:
     run = ctx.run
@@ -45,7 +42,7 @@ def run_request(ctx: CaseContext, state: CaseState, step: RequestStep, label: st
     except UnnamedMint as exc:
         raise ScenarioError(str(exc), file=step.file, line=step.line, field="request.body") from None
     endpoint = "proxy" if req.via == "proxy" else req.endpoint
-    result = exchange(run, wire, endpoint)
+    result = exchange(run, wire, endpoint, upstream=expect.upstream is not None)
     obs = result.observation
     if run.canary is not None and obs.upstream == () and _expects_records(expect):
         # the gateway may still be writing to the provider (a stream): wait for it, bounded
@@ -64,16 +61,12 @@ def run_request(ctx: CaseContext, state: CaseState, step: RequestStep, label: st
     if leak is not None:
         leak.step = label
         details.append(leak)
-    status = _status(obs)
+    status = status_of(obs)
     if run.canary is not None and status in DENIAL_STATUSES and reached is not True:
         run.leaks.add(Denied(ctx.case.test_id, tracking_id, status, label))   # checked again at the end
     if details:
         raise mismatch(ctx, state, details)
     state.saved.update(saved_values(obs, step.save))
-
-
-def _status(obs: Observation) -> int | None:
-    return obs.response.status if obs.response is not None else (obs.handshake.status if obs.handshake else None)
 
 
 def _expects_records(expect) -> bool:
@@ -85,7 +78,7 @@ def denial_leak(obs: Observation, expected_reached: bool | None) -> MismatchDeta
     """DESIGN lesson: a denied request must never reach the provider, whatever the status said."""
     if obs.upstream is None or expected_reached is True:
         return None
-    status = _status(obs)
+    status = status_of(obs)
     if status in DENIAL_STATUSES and obs.upstream:
         return MismatchDetail("upstream reached", f"a request answered {status} never to reach the provider",
                               f"{len(obs.upstream)} request(s) reached it ({obs.upstream[0].path})")

@@ -39,7 +39,9 @@ class Exchange:
     notes: tuple[str, ...] = ()
 
 
-def exchange(run: "Run", wire: WireRequest, endpoint: str) -> Exchange:
+def exchange(run: "Run", wire: WireRequest, endpoint: str, *, upstream: bool = True) -> Exchange:
+    """`upstream=False`: the step needs what the provider saw only if the gateway denied the request
+    (the leak check); for any other answer the canary is not asked."""
     reason = run.breaker.open_reason(endpoint)
     if reason is not None:
         raise CircuitOpen(reason, endpoint=endpoint)
@@ -62,9 +64,16 @@ def exchange(run: "Run", wire: WireRequest, endpoint: str) -> Exchange:
     if obs.response is not None:
         run.mint_path.answered(wire.method, _path(wire.url), obs.response.status, obs.response.body,
                                lambda: _credential(wire))
-    if run.canary is not None:
+    if run.canary is not None and (upstream or status_of(obs) in DENIAL_STATUSES):
         obs = dataclasses.replace(obs, upstream=run.canary.records(wire.tracking_id))
     return Exchange(obs, tuple(notes))
+
+
+DENIAL_STATUSES = frozenset({400, 401, 403, 407, 429})
+
+
+def status_of(obs: Observation) -> int | None:
+    return obs.response.status if obs.response is not None else (obs.handshake.status if obs.handshake else None)
 
 
 def _attempt(run: "Run", transport: Transport, wire: WireRequest, endpoint: str, *, fresh: bool) -> Observation:
@@ -149,4 +158,4 @@ def _credential(wire: WireRequest) -> str | None:
     return None
 
 
-__all__ = ["Transport", "Exchange", "exchange"]
+__all__ = ["Transport", "Exchange", "exchange", "status_of", "DENIAL_STATUSES"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Mapping
 
 import httpx
@@ -27,6 +28,7 @@ from aigw_conformance.tokens.token import Token, with_other_secret
 API = "/api/v2/users"
 SCOPED = ["workspace:read"]
 _MAX_NAME = 32  # Coder's limit for usernames and a safe one for token names
+CLEANUP_PARALLEL = 4
 
 
 class CoderApiBroker(Derived):
@@ -226,25 +228,32 @@ class CoderApiBroker(Derived):
     # -- cleanup
     def cleanup(self) -> list[str]:
         """Delete every token and user this broker created. Returns what could not be removed."""
-        leftovers: list[str] = []
         with self._lock:
             tokens = [r for r in self._tokens if not r["done"]]
             users = [r for r in self._users if not r["done"]]
-        for rec in tokens:
-            try:
-                key_id = rec["id"] or self._lookup_id(rec)
-                if key_id:
-                    self._call("DELETE", f"{API}/{rec['user']}/keys/{key_id}", ok=(200, 204, 404))
-                rec["done"] = True
-            except TargetError as exc:
-                leftovers.append(f"token {rec['name']}: {exc}")
-        for rec in users:
-            try:
-                self._call("DELETE", f"{API}/{self._user_ref(rec)}", ok=(200, 204, 404))
-                rec["done"] = True
-            except TargetError as exc:
-                leftovers.append(f"user {rec['username']}: {exc}")
+        # a few at a time: hundreds of one-row deletes, each waiting for the API, are the end of a run
+        with ThreadPoolExecutor(max_workers=CLEANUP_PARALLEL) as pool:
+            leftovers = [p for p in pool.map(self._delete_token, tokens) if p]
+            leftovers += [p for p in pool.map(self._delete_user, users) if p]
         return leftovers
+
+    def _delete_token(self, rec: dict[str, Any]) -> str | None:
+        try:
+            key_id = rec["id"] or self._lookup_id(rec)
+            if key_id:
+                self._call("DELETE", f"{API}/{rec['user']}/keys/{key_id}", ok=(200, 204, 404))
+            rec["done"] = True
+        except TargetError as exc:
+            return f"token {rec['name']}: {exc}"
+        return None
+
+    def _delete_user(self, rec: dict[str, Any]) -> str | None:
+        try:
+            self._call("DELETE", f"{API}/{self._user_ref(rec)}", ok=(200, 204, 404))
+            rec["done"] = True
+        except TargetError as exc:
+            return f"user {rec['username']}: {exc}"
+        return None
 
     def _lookup_id(self, rec: dict[str, Any]) -> str | None:
         resp = self._call("GET", f"{API}/{rec['user']}/keys/tokens/{rec['name']}", ok=(200, 404))

@@ -9,11 +9,15 @@ import time
 from urllib.parse import urlsplit
 
 import httpx
+import pytest
 
 from conftest import OPERATOR, PROVIDER_KEY, TOKEN
 from servers import raw_exchange
 
 from aigw_conformance.capture.tagging import META_TEST_ID
+
+# the last test reads what the others sent through the module's one capture: one worker runs them all
+pytestmark = pytest.mark.xdist_group("capture-flows")
 
 
 def port_of(url: str) -> int:

@@ -35,7 +35,7 @@ def test_secrets_arriving_one_by_one_match_in_both_tiers():
     rng = random.Random(3)
     two = _TwoTierMatcher()
     seen: dict[str, str] = {}
-    for i in range(1300):        # crosses the small tier's limit twice
+    for i in range(1300):        # many merges of the levels
         secret = "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(24))
         two.add({secret: f"<r{i}>"})
         seen[secret] = f"<r{i}>"
