@@ -30,7 +30,8 @@ CLOSE_WAIT = 0.5     # how long to wait for the proxy to close after a final ans
 
 
 @dataclass(frozen=True)
-class Target:
+class ProviderUrl:
+    """A provider URL split the way the tunnel needs it (not a conformance target)."""
     authority: str      # exactly as the URL wrote it (case kept): the CONNECT target
     host: str
     port: int
@@ -38,7 +39,7 @@ class Target:
     target: str         # origin-form path + query
 
 
-def split_url(url: str) -> Target:
+def split_url(url: str) -> ProviderUrl:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise TransportError(f"proxy runner needs an absolute http(s) URL, got {url!r}")
@@ -51,7 +52,7 @@ def split_url(url: str) -> Target:
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
-    return Target(authority, host, port, parts.scheme, path)
+    return ProviderUrl(authority, host, port, parts.scheme, path)
 
 
 def provider_url(route_url: str, connect_host: str | None = None, *, absolute_form: bool = False) -> str:
@@ -141,7 +142,7 @@ class ProxyRunner:
             self._tunnels.pop(key)[0].close()
         self._dead = {k for k in self._dead if k[0] == keep}
 
-    def _send_in_tunnel(self, request: WireRequest, tgt: Target, deadline: float) -> Observation:
+    def _send_in_tunnel(self, request: WireRequest, tgt: ProviderUrl, deadline: float) -> Observation:
         """The first use opens (and keeps) the tunnel; later uses send through it with no new CONNECT.
         A kept tunnel that died is reported as such, never silently replaced by a fresh one."""
         key = (request.test_id, request.tunnel or "")
@@ -195,7 +196,7 @@ class ProxyRunner:
     def _where(self) -> str:
         return authority(self.proxy_url)
 
-    def _connect(self, sock: socket.socket, request: WireRequest, tgt: Target, deadline: float) -> Handshake:
+    def _connect(self, sock: socket.socket, request: WireRequest, tgt: ProviderUrl, deadline: float) -> Handshake:
         lines = [f"CONNECT {tgt.authority} HTTP/1.1", f"Host: {tgt.authority}"]
         if request.proxy_authorization is not None:
             lines.append(f"Proxy-Authorization: {request.proxy_authorization}")
@@ -240,7 +241,7 @@ class ProxyRunner:
             return _TlsInTls(sock, ctx, host)
         return ctx.wrap_socket(sock, server_hostname=host)
 
-    def _http(self, sock: socket.socket, request: WireRequest, tgt: Target, *, absolute: bool,
+    def _http(self, sock: socket.socket, request: WireRequest, tgt: ProviderUrl, *, absolute: bool,
               deadline: float) -> HttpResponse:
         start = time.monotonic()
         conn = h11.Connection(h11.CLIENT)

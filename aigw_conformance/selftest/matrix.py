@@ -1,4 +1,4 @@
-"""Pure compilation of self-test runs into a detection matrix (no I/O, no processes).
+"""Pure compilation of self-test runs into a detection matrix (no processes; reads only the catalogue).
 
 A fault counts as *caught* when at least one scenario that passed against the faithful reference
 fails against the faulty one: comparing with the faithful run keeps a scenario that is
@@ -8,24 +8,24 @@ scenarios cites the requirement the fault breaks; caught only by unrelated scena
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 MATRIX_VERSION = "aigw-selftest/v1"
 BAD = ("failed", "error")
-# The profile a broken requirement belongs to (PROTOCOL.md profile table), to show faults cover every profile.
-_PROFILE_BY_AREA = {"TOKEN": "core", "VALIDATE": "core", "HTTP": "core", "PATH": "core", "LIFECYCLE": "lifecycle",
-                    "BYOK": "credential-modes", "PROXY": "proxy", "CLIENT": "clients", "GWKEY": "gateway-keys",
-                    "MODEL": "model-access"}
-# Addendum A: these VALIDATE ids are model-access, not core (its section 3 row)
-_PROFILE_BY_ID = {"AUTH-VALIDATE-006": "model-access", "AUTH-VALIDATE-007": "model-access"}
 
 
 def profile_of(requirement: str) -> str:
-    if requirement in _PROFILE_BY_ID:
-        return _PROFILE_BY_ID[requirement]
-    parts = requirement.split("-")
-    return _PROFILE_BY_AREA.get(parts[1], "?") if len(parts) == 3 else "?"
+    """The requirement's profile as the catalogue states it ("?" for an id it does not list)."""
+    found = _catalogue().get(requirement)
+    return found.profile if found else "?"
+
+
+@functools.lru_cache(maxsize=1)
+def _catalogue():
+    from aigw_conformance.requirements import load_catalogue
+    return load_catalogue()
 
 
 @dataclass(frozen=True)

@@ -158,3 +158,75 @@ def test_expand_without_arguments_uses_the_loaders_catalogues(write, catalogue, 
     cases = expand(suite)
     assert [c.level for c in cases] == ["MUST", "MUST", "SHOULD", "SHOULD", "SHOULD"]
     assert cases[-1].test_id == "PROXY-PORT[long]"
+
+
+# -- shared read-only tokens (tokens/pool.py): who may share, and sharing happens once per key
+
+READ_ONLY = """\
+suite: pool
+profile: core
+defaults:
+  requires: [provider:openai]
+scenarios:
+  - id: POOL-READS
+    requirement: [AUTH-HTTP-001]
+    tokens: {token: valid}
+    steps:
+      - request: {route: openai.chat, headers: {Authorization: "Bearer {{ token }}"}}
+        expect: {status: 200}
+  - id: POOL-REVOKES
+    requirement: [AUTH-HTTP-001]
+    tokens: {token: valid}
+    steps:
+      - action: revoke
+        token: token
+  - id: POOL-TOKEN-API
+    requirement: [AUTH-HTTP-001]
+    tokens: {token: valid}
+    steps:
+      - request: {raw_path: /api/v2/users/me/keys, method: GET, headers: {Coder-Session-Token: "{{ token }}"}}
+        expect: {status: 200}
+  - id: POOL-BRIDGE-RAW
+    requirement: [AUTH-HTTP-001]
+    tokens: {token: valid}
+    steps:
+      - request: {raw_path: /api/v2/aibridge/openai/v1/models, method: GET, headers: {Authorization: "Bearer {{ token }}"}}
+        expect: {status: 200}
+  - id: POOL-RATE
+    requirement: [AUTH-HTTP-001]
+    requires: [provider:openai, endpoint:rate-limited]
+    tokens: {token: valid}
+    steps:
+      - request: {route: openai.chat, endpoint: rate-limited, headers: {Authorization: "Bearer {{ token }}"}}
+        expect: {status: 200}
+"""
+
+
+def test_only_scenarios_that_cannot_change_a_token_share_it(write, catalogue, routes, malformed):
+    from aigw_conformance.runner.case import reads_tokens_only
+    [suite] = load_suites([write("pool.yaml", READ_ONLY)], catalogue, routes=routes, malformed=malformed)
+    verdict = {c.scenario.id: reads_tokens_only(c) for c in expand(suite)}
+    assert verdict == {"POOL-READS": True, "POOL-REVOKES": False, "POOL-TOKEN-API": False,
+                       "POOL-BRIDGE-RAW": True, "POOL-RATE": False}
+
+
+def test_token_pool_makes_each_key_once_under_threads():
+    import threading
+    from aigw_conformance.tokens.pool import TokenPool, shareable_kind
+    made: list[tuple] = []
+    pool = TokenPool()
+
+    def make(key):
+        made.append(key)
+        return f"token-{len(made)}"
+
+    got: list[str] = []
+    threads = [threading.Thread(target=lambda k=k: got.append(pool.get(k, lambda: make(k))))
+               for k in [("d", "valid", None, "token")] * 8 + [("d", "valid", None, "other")] * 4]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(made) == [("d", "valid", None, "other"), ("d", "valid", None, "token")]
+    assert len(set(got)) == 2 and len(got) == 12
+    assert shareable_kind("near-miss:secret-case-last") and not shareable_kind("malformed:empty")
