@@ -82,6 +82,7 @@ class Harness:
         run = self._lazy.started
         if run is None or run.canary is None:
             return []
+        run.leaks.settle()
         return run.leaks.sweep(run.canary.tracking_ids_seen())
 
     def stop(self) -> None:

@@ -233,6 +233,11 @@ class ResultCollector:
                                            sorted(self.suite_files), late_leaks=self.late_leaks)
         except AigwError as exc:
             self.config.stash[_REPORT_ERROR] = str(exc)
+        if self.late_leaks:   # pytest wrote JUnit (and allure its results) before this trylast hook
+            from aigw_conformance.report.late_leaks import amend_reports
+            amend_reports(getattr(self.config.option, "xmlpath", None),
+                          getattr(self.config.option, "allure_report_dir", None),
+                          list(self.results.values()), self.late_leaks)
 
     def pytest_terminal_summary(self, terminalreporter) -> None:
         error = self.config.stash.get(_REPORT_ERROR, None)

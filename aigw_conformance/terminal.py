@@ -11,6 +11,7 @@ scenario, which is what a CI log wants. Every string passes through ``redact`` b
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import sys
@@ -234,8 +235,15 @@ class ProgressReporter:
         self._stop_live()
         if not self.results:
             return
-        self._emit(summary_table(self.results, redact=self.redact))
-        for line in failure_lines(self.results, redact=self.redact):
+        results = self.results
+        collector = config.pluginmanager.get_plugin("aigw-results")
+        if collector is not None and collector.late_leaks:   # the end-of-run sweep's verdicts count too
+            from aigw_conformance.report.late_leaks import by_scenario
+            leaked = by_scenario(collector.late_leaks)
+            results = [dataclasses.replace(r, outcome="failed", reason="upstream reached after the answer")
+                       if r.scenario in leaked and r.outcome == "passed" else r for r in results]
+        self._emit(summary_table(results, redact=self.redact))
+        for line in failure_lines(results, redact=self.redact):
             self._emit(Text(line))
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:

@@ -25,6 +25,8 @@ FAULTS: dict[str, tuple[str, str]] = {
     "admit-suspended": ("AUTH-VALIDATE-001", "no inactive-user check (step 9)"),
     "500-on-long-token": ("AUTH-TOKEN-002", "a token longer than 1024 bytes gives 500"),
     "cache-authorizations": ("AUTH-VALIDATE-004", "cache successful authorizations for 60 s"),
+    # A denial answered at once, the request forwarded 0.2 s later: only the end-of-run sweep sees it.
+    "forward-denied-late": ("AUTH-HTTP-004", "an unauthorized request is answered 403, then forwarded upstream"),
     # Added with the self-test (issue 6) so that every profile has faults.
     "expire-does-nothing": ("AUTH-LIFECYCLE-005", "PUT .../expire answers 204 but leaves expires_at alone"),
     "duplicate-token-name": ("AUTH-LIFECYCLE-001", "a second token with the same name is created (no 409)"),

@@ -121,7 +121,7 @@ def _observe(env: ClientRunEnv, test_id: str, tracking_id: str,
              before: tuple[int, int]) -> tuple[list[dict], list[dict], tuple | None]:
     # A scenario's steps share its test id in the capture: this step's flows are the ones after `before`.
     flows, shakes = _captured(env.capture, test_id)
-    upstream = env.canary.records(tracking_id, settle=0.2) if env.canary is not None else None
+    upstream = env.canary.records(tracking_id) if env.canary is not None else None
     return flows[before[0]:], shakes[before[1]:], upstream
 
 

@@ -17,6 +17,7 @@ import pytest
 
 from .compile import ScenarioResult, compile_report
 from .expected_failures import load_expected_failures
+from .late_leaks import with_late_leaks
 from .write import update_latest, write_report
 
 def _skip_reason(report: pytest.TestReport) -> str:
@@ -69,24 +70,6 @@ def harness_version() -> str:
         return metadata.version("aigw-conformance")
     except metadata.PackageNotFoundError:
         return "0+unknown"
-
-
-def with_late_leaks(results: list[ScenarioResult], leaks: list[dict]) -> list[ScenarioResult]:
-    """A denied request that reached the provider after its answer fails its scenario, whatever the
-    step said when it checked (runner/leaks.py)."""
-    by_id: dict[str, list[dict]] = {}
-    for leak in leaks:
-        by_id.setdefault(leak.get("scenario", ""), []).append(leak)
-    out = []
-    for r in results:
-        found = by_id.get(r.id)
-        if found and r.outcome == "passed":
-            what = "; ".join(f"[{f['step']}] answered {f['status']}" for f in found)
-            r = dataclasses.replace(r, outcome="failed", reason=(
-                f"{r.id} violates {', '.join(r.requirements)}: upstream reached after the answer: {what}, "
-                "and the provider received the request afterwards (found by the end-of-run sweep)"))
-        out.append(r)
-    return out
 
 
 def write_run_report(config: pytest.Config, harness, results: list[ScenarioResult],

@@ -11,7 +11,12 @@ step said (DESIGN: a denied request must never reach the provider).
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import asdict, dataclass, field
+
+# A gateway that forwards a denied request in the background does so within moments of its answer;
+# the sweep waits this long after the last denial so the run's final scenario is judged too.
+SETTLE_SECONDS = 0.5
 
 
 @dataclass(frozen=True)
@@ -26,10 +31,19 @@ class Denied:
 class LeakWatch:
     _denied: list[Denied] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _last: float = 0.0
 
     def add(self, denied: Denied) -> None:
         with self._lock:
             self._denied.append(denied)
+            self._last = time.monotonic()
+
+    def settle(self) -> None:
+        """Wait until SETTLE_SECONDS have passed since the last denial (at once when they have)."""
+        with self._lock:
+            wait = self._last + SETTLE_SECONDS - time.monotonic() if self._denied else 0.0
+        if wait > 0:
+            time.sleep(wait)
 
     def sweep(self, seen: set[str]) -> list[dict]:
         """The watched requests whose tracking id the canary has seen, as report entries."""

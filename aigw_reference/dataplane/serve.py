@@ -8,6 +8,7 @@ from ..authorize import AUTHENTICATION, POLICY, Authorized, Authorizer
 from ..config import ReferenceConfig
 from ..extract import GOVERNANCE, carrier_of, extract_auth_token, first
 from ..goerrors import text_error
+from .late_leak import forward_later
 
 LONG_TOKEN = 1024
 
@@ -70,5 +71,7 @@ class Aibridged:
                 return
             status = 401 if "status-401" in faults else 403
             await text_error(status, "unauthorized")(scope, receive, send)
+            if "forward-denied-late" in faults:
+                forward_later(scope, self.cfg)
             return
         await self.handler({**scope, "aigw.auth": result, "aigw.token": key}, receive, send)
