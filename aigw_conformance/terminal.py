@@ -32,7 +32,8 @@ _STYLE = {"passed": "green", "failed": "bold red", "error": "bold magenta", "ski
 
 
 @dataclass
-class ScenarioResult:
+class ProgressRow:
+    """One test as the terminal shows it (the report's ScenarioResult is report.compile's)."""
     nodeid: str
     scenario: str
     profile: str
@@ -70,7 +71,7 @@ def outcome_of(report: pytest.TestReport) -> str | None:
     return None
 
 
-def result_of(report: pytest.TestReport, outcome: str) -> ScenarioResult:
+def result_of(report: pytest.TestReport, outcome: str) -> ProgressRow:
     props = dict(report.user_properties)
     reason = str(props.get("aigw_outcome_reason") or "")
     if outcome == "skipped" and not reason and isinstance(report.longrepr, tuple):
@@ -81,7 +82,7 @@ def result_of(report: pytest.TestReport, outcome: str) -> ScenarioResult:
         outcome = "skipped"
     elif engine in OUTCOMES:
         outcome = engine
-    return ScenarioResult(
+    return ProgressRow(
         nodeid=report.nodeid,
         scenario=str(props.get("aigw_scenario") or report.nodeid.rsplit("::", 1)[-1]),
         profile=str(props.get("aigw_profile") or "-"),
@@ -92,7 +93,7 @@ def result_of(report: pytest.TestReport, outcome: str) -> ScenarioResult:
     )
 
 
-def count_table(results: list[ScenarioResult], title: str | None = None, redact=mask_token_shapes) -> Table:
+def count_table(results: list[ProgressRow], title: str | None = None, redact=mask_token_shapes) -> Table:
     counts: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(OUTCOMES, 0))
     for r in results:
         counts[r.profile][r.outcome] += 1
@@ -105,7 +106,7 @@ def count_table(results: list[ScenarioResult], title: str | None = None, redact=
     return table
 
 
-def summary_table(results: list[ScenarioResult], redact=mask_token_shapes) -> Table:
+def summary_table(results: list[ProgressRow], redact=mask_token_shapes) -> Table:
     """One row per profile: counts, the requirement ids that failed, and where to look."""
     table = Table(title="aigw-conformance: results per profile", show_lines=False)
     table.add_column("profile")
@@ -114,7 +115,7 @@ def summary_table(results: list[ScenarioResult], redact=mask_token_shapes) -> Ta
     # Fold rather than truncate: an id cut to "AUTH-HTTP-00…" is useless.
     table.add_column("failing requirements", style="red", overflow="fold")
     table.add_column("evidence", overflow="fold")
-    by_profile: dict[str, list[ScenarioResult]] = defaultdict(list)
+    by_profile: dict[str, list[ProgressRow]] = defaultdict(list)
     for r in results:
         by_profile[r.profile].append(r)
     for profile in sorted(by_profile):
@@ -129,7 +130,7 @@ def summary_table(results: list[ScenarioResult], redact=mask_token_shapes) -> Ta
     return table
 
 
-def failure_lines(results: list[ScenarioResult], redact=mask_token_shapes) -> list[str]:
+def failure_lines(results: list[ProgressRow], redact=mask_token_shapes) -> list[str]:
     lines = []
     for r in results:
         if r.outcome in ("failed", "error"):
@@ -146,7 +147,7 @@ class ProgressReporter:
                  console: Console | None = None, redact=mask_token_shapes) -> None:
         self.config = config
         self.redact = redact
-        self.results: list[ScenarioResult] = []
+        self.results: list[ProgressRow] = []
         self.total = 0
         self.current = ""
         self.live_mode = use_live() if live is None else live
@@ -201,7 +202,7 @@ class ProgressReporter:
         else:
             self._plain(res)
 
-    def _plain(self, r: ScenarioResult) -> None:
+    def _plain(self, r: ProgressRow) -> None:
         width = len(str(self.total or ""))
         n = f"[{len(self.results):>{width}}/{self.total}]" if self.total else f"[{len(self.results)}]"
         extra = f" ({r.reason})" if r.reason and r.outcome != "passed" else ""

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ux_session import Session, run_session
 
-from aigw_conformance.terminal import ProgressReporter, ScenarioResult, use_live
+from aigw_conformance.terminal import ProgressReporter, ProgressRow, use_live
 
 SECRET = "Zx9sEcReTvAlUe123456"
 
@@ -101,7 +101,7 @@ def test_live_panel_renders_counts(request: pytest.FixtureRequest) -> None:
     buf = io.StringIO()
     rep = ProgressReporter(request.config, live=True, console=Console(file=buf, width=100, force_terminal=False))
     rep.total = 2
-    rep.results = [ScenarioResult("n1", "A", "core", "passed"), ScenarioResult("n2", "B", "core", "failed")]
+    rep.results = [ProgressRow("n1", "A", "core", "passed"), ProgressRow("n2", "B", "core", "failed")]
     Console(file=buf, width=100).print(rep._render())
     text = buf.getvalue()
     assert "aigw-conformance 2/2" in text and "core" in text
