@@ -1,16 +1,11 @@
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
+from aigw_common.redaction import Redactor
+from aigw_conformance.capture import start_capture
 
-from servers import echo_server, proxy_server, sse_server, tls_context  # noqa: E402
-
-from aigw_conformance.capture import start_capture  # noqa: E402
-from aigw_common.redaction import Redactor  # noqa: E402
+from .servers import echo_server, proxy_server, sse_server, tls_context
 
 # Secrets the rig's traffic carries; every test that writes files scans for them.
 TOKEN = "AbCdEf1234-s3cr3tTokenSecretValue99"

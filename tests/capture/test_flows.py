@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from conftest import OPERATOR, PROVIDER_KEY, TOKEN
-from servers import raw_exchange
+from .conftest import OPERATOR, PROVIDER_KEY, TOKEN
+from .servers import raw_exchange
 
 from aigw_conformance.capture.tagging import META_TEST_ID
 

@@ -1,13 +1,8 @@
-import sys
-from pathlib import Path
-
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))
+from aigw_conformance.fuzz import FuzzContext
 
-from mini_gateway import OPERATOR, Running  # noqa: E402
-
-from aigw_conformance.fuzz import FuzzContext  # noqa: E402
+from .mini_gateway import OPERATOR, Running
 
 
 @pytest.fixture(scope="module")

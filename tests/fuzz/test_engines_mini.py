@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from conftest import context_for
+from .conftest import context_for
 
 from aigw_conformance.errors import ConfigError
 from aigw_conformance.fuzz import run_fuzz_step

@@ -20,7 +20,7 @@ def ref_state(reference) -> dict:
 
 @pytest.fixture(scope="session")
 def api(ref_state):
-    from ref_helpers import Api
+    from .ref_helpers import Api
     with Api(ref_state) as a:
         yield a
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ref_helpers import ANTHROPIC_MSG, GOV, OPENAI_CHAT, chat_body, hdr, msg_body, tracking
+from .ref_helpers import ANTHROPIC_MSG, GOV, OPENAI_CHAT, chat_body, hdr, msg_body, tracking
 
 MODELS = "/api/v2/ai-gateway/openai/v1/models"
 

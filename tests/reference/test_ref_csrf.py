@@ -9,7 +9,7 @@ import os
 import pytest
 
 from aigw_reference.csrf import GENERIC, MISMATCH, exempt, verify_token
-from ref_helpers import ANTHROPIC_MSG, OPENAI_CHAT, chat_body, msg_body, tracking
+from .ref_helpers import ANTHROPIC_MSG, OPENAI_CHAT, chat_body, msg_body, tracking
 
 C = (b"cookie", b"coder_session_token=sess")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from aigw_conformance.targets.reference_process import start_reference
-from ref_helpers import ANTHROPIC_MSG, GOV, OPENAI_CHAT, Api, chat_body, hdr, msg_body, tracking
+from .ref_helpers import ANTHROPIC_MSG, GOV, OPENAI_CHAT, Api, chat_body, hdr, msg_body, tracking
 
 GROUPS = {
     "f1": ["accept-expired", "accept-session-token-header", "ignore-byok-guard", "leak-token-upstream",

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from ref_helpers import ANTHROPIC_MSG, GOV, OPENAI_CHAT, TOKEN_RE, chat_body, msg_body, tracking
+from .ref_helpers import ANTHROPIC_MSG, GOV, OPENAI_CHAT, TOKEN_RE, chat_body, msg_body, tracking
 
 TEXT = "text/plain; charset=utf-8"
 

@@ -8,7 +8,7 @@ import pytest
 
 from aigw_common import netguard
 from aigw_conformance.targets.reference_process import start_reference
-from ref_helpers import OPENAI_CHAT, Api
+from .ref_helpers import OPENAI_CHAT, Api
 
 
 @pytest.fixture(scope="module")

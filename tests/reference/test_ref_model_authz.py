@@ -13,7 +13,7 @@ import pytest
 from aigw_conformance.observation import WireRequest
 from aigw_conformance.runner.proxy import ProxyRunner
 from aigw_conformance.targets.reference_process import start_reference
-from ref_helpers import GOV, OPENAI_CHAT, Api, chat_body, hdr, tracking
+from .ref_helpers import GOV, OPENAI_CHAT, Api, chat_body, hdr, tracking
 
 TEXT = "text/plain; charset=utf-8"
 CAP = 32 * 1024 * 1024

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from aigw_common import netguard
-from ref_helpers import ANTHROPIC_MSG, OPENAI_CHAT, chat_body, tracking
+from .ref_helpers import ANTHROPIC_MSG, OPENAI_CHAT, chat_body, tracking
 
 
 def raw_request(base: str, head: bytes) -> bytes:

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from ref_helpers import OPENAI_CHAT, chat_body, tracking
+from .ref_helpers import OPENAI_CHAT, chat_body, tracking
 
 H = 3600 * 10**9
 

@@ -39,8 +39,7 @@ import yaml
 from aigw_conformance import cli, exitcodes
 from aigw_conformance.report.allure_cli import find_allure
 
-sys.path.insert(0, str(Path(__file__).parent))
-from doc_commands import ROOT, DocCommand, commands, documented_targets  # noqa: E402
+from .doc_commands import ROOT, DocCommand, commands, documented_targets
 
 COMMANDS = commands()
 # Documented ahead of the code, owned elsewhere: strict, so the mark must go when the command lands.

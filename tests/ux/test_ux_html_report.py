@@ -18,7 +18,7 @@ from aigw_conformance.commands.report import serve_dir
 from aigw_conformance.errors import ConfigError
 from aigw_conformance.report import html
 
-from ux_session import run_session
+from .ux_session import run_session
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ALLURE = html.find_allure()

@@ -6,7 +6,7 @@ import pytest
 
 from pathlib import Path
 
-from ux_session import Session, run_session
+from .ux_session import Session, run_session
 
 from aigw_conformance.terminal import ProgressReporter, ProgressRow, use_live
 
