@@ -58,6 +58,17 @@ class Harness:
                 pass
         threading.Thread(target=start, name="aigw-prestart", daemon=True).start()
 
+    def claimed_profiles(self) -> tuple[str, ...]:
+        """The profiles the target claims, as targets.yaml declares it (nothing is started)."""
+        from aigw_conformance.errors import AigwError
+        from aigw_conformance.run.start import declared_target
+        from aigw_conformance.targets.kinds import KINDS
+        try:
+            t = declared_target(self.options, self.redactor)
+        except AigwError:
+            return ()
+        return tuple(t.profiles) or KINDS[t.kind].claims
+
     @property
     def started(self) -> Run | None:
         return self._lazy.started

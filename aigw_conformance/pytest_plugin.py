@@ -154,16 +154,26 @@ def pytest_collect_file(file_path: Path, parent):
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list) -> None:
+    """--profile runs those profiles only; without it, every profile but the opt-in ones the target
+    does not claim (their scenarios are deselected and the terminal says how to run them)."""
     profiles = set(config.getoption("aigw_profile"))
-    if not profiles:
-        return
+    if profiles:
+        wanted = lambda prof: prof in profiles   # noqa: E731
+    else:
+        harness = config.stash[HARNESS_KEY]
+        left_out = harness.inputs().catalogue.opt_in_profiles() - set(harness.claimed_profiles())
+        if not left_out:
+            return
+        wanted = lambda prof: prof not in left_out   # noqa: E731
     keep, drop = [], []
     for item in items:
         prof = getattr(item, "profile", None)
-        (drop if prof is not None and prof not in profiles else keep).append(item)
+        (drop if prof is not None and not wanted(prof) else keep).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+        if not profiles:
+            config.stash[_OPT_IN_LEFT_OUT] = sorted({item.profile for item in drop})
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -252,7 +262,11 @@ class ResultCollector:
         run = self.harness.started
         for note in (run.notes if run is not None else ()):
             terminalreporter.write_line(f"note: {note}")
+        for prof in self.config.stash.get(_OPT_IN_LEFT_OUT, []):
+            terminalreporter.write_line(f"note: the {prof} profile is opt-in and was not run "
+                                        f"(--profile {prof}, or `profiles: [{prof}]` on the target)")
         terminalreporter.write_line(f"report: {os.fspath(self.harness.options.run_dir / 'conformance.json')}")
 
 
 _REPORT_ERROR = pytest.StashKey[str]()
+_OPT_IN_LEFT_OUT = pytest.StashKey[list]()

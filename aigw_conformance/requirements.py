@@ -42,6 +42,7 @@ class Profile:
     name: str
     description: str = ""
     gating: bool = True
+    opt_in: bool = False       # run only when --profile names it or the target claims it
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,9 @@ class Catalogue:
     def is_gating(self, profile: str) -> bool:
         info = self.profile_info.get(profile)
         return info.gating if info else True
+
+    def opt_in_profiles(self) -> frozenset[str]:
+        return frozenset(name for name, info in self.profile_info.items() if info.opt_in)
 
     def in_profile(self, profile: str) -> list[Requirement]:
         return [r for r in self.requirements.values() if r.profile == profile]
@@ -110,14 +114,16 @@ def _profiles(raw: object, file: str) -> dict[str, Profile]:
     if raw is None:
         return {}
     if not isinstance(raw, dict):
-        raise ConfigError("profiles must be a mapping name → {description, gating}", file=file, field="profiles")
+        raise ConfigError("profiles must be a mapping name → {description, gating, opt_in}", file=file,
+                          field="profiles")
     out = {}
     for name, info in raw.items():
         info = info if isinstance(info, dict) else {"description": str(info or "")}
-        unknown = set(info) - {"description", "gating"}
+        unknown = set(info) - {"description", "gating", "opt_in"}
         if unknown:
             raise ConfigError(f"unknown key(s) {sorted(unknown)}", file=file, field=f"profiles.{name}")
-        out[str(name)] = Profile(str(name), str(info.get("description", "")), bool(info.get("gating", True)))
+        out[str(name)] = Profile(str(name), str(info.get("description", "")), bool(info.get("gating", True)),
+                                 bool(info.get("opt_in", False)))
     return out
 
 

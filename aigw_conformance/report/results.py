@@ -101,9 +101,8 @@ def _declared(harness) -> tuple[dict, tuple[str, ...]]:
     """The target as targets.yaml declares it (no secrets; nothing is started)."""
     from aigw_conformance.errors import AigwError
     from aigw_conformance.run.start import declared_target
-    from aigw_conformance.targets.kinds import KINDS
     try:
         t = declared_target(harness.options, harness.redactor)
     except AigwError:
         return {"name": harness.options.target}, ()
-    return t.describe(), tuple(t.profiles) or KINDS[t.kind].claims
+    return t.describe(), harness.claimed_profiles()

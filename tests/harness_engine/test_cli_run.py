@@ -53,3 +53,24 @@ def test_run_invalid_suite_exit_2(tmp_path):
     proc = cli_run(tmp_path, closed_port_url(), SUITE.replace("requirement: [AUTH-HTTP-002]", "requirement: [NOPE-1]"))
     assert proc.returncode == exitcodes.INVALID_INPUT
     assert "tiny.yaml, line 14" in proc.stdout and "NOPE-1" in proc.stdout
+
+
+def _collected(*extra: str, cwd: Path) -> tuple[set[str], str]:
+    proc = subprocess.run([sys.executable, "-m", "aigw_conformance", "run", "--collect-only", "-q",
+                           "--report-dir", str(cwd / "reports"), *extra],
+                          capture_output=True, text=True, timeout=120, cwd=cwd)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    ids = {line.rsplit("::", 1)[-1] for line in proc.stdout.splitlines() if "::" in line}
+    return ids, proc.stdout
+
+
+def test_an_opt_in_profile_runs_only_when_asked_or_claimed(tmp_path):
+    plain, out = _collected(cwd=tmp_path)
+    assert plain and not any(i.startswith("LIVE-") for i in plain)
+    assert "deselected" in out
+    asked, _ = _collected("--profile", "live-clients", cwd=tmp_path)
+    assert asked and all(i.startswith("LIVE-") for i in asked)
+    (tmp_path / "targets.yaml").write_text(
+        "targets:\n  reference:\n    kind: reference\n    profiles: [core, live-clients]\n")
+    claimed, _ = _collected("--targets-file", str(tmp_path / "targets.yaml"), cwd=tmp_path)
+    assert asked <= claimed and plain <= claimed
