@@ -176,3 +176,27 @@ def test_an_interrupted_run_deletes_what_it_created(deployment: ExternalDeployme
     assert both(deployment) == before, "the interrupted run left tokens or users behind"
     assert seconds < 30, seconds
     assert "Traceback" not in out, out[-3000:]
+
+
+def test_clean_says_why_a_deployment_has_nothing_to_clean(tmp_path: Path) -> None:
+    """A static token source mints nothing, and the embedded reference starts empty: no request made."""
+    tfile = tmp_path / "targets.yaml"
+    tfile.write_text("targets:\n  ro:\n    kind: external\n    base_url: http://127.0.0.1:9\n"
+                     "    tokens: {source: static, env: {valid: AIGW_RO_VALID}}\n")
+    for target, expect in (("ro", "uses static tokens"), ("reference", "fresh database")):
+        res = subprocess.run([sys.executable, "-m", "aigw_conformance", "clean", "--target", target,
+                              "--targets-file", str(tfile if target == "ro" else REPO / "targets.yaml")],
+                             cwd=REPO, capture_output=True, text=True, timeout=60)
+        assert res.returncode == exitcodes.OK and expect in res.stdout, res.stdout + res.stderr
+
+
+def test_clean_of_an_unreachable_target_exits_3_in_one_line(tmp_path: Path) -> None:
+    tfile = tmp_path / "targets.yaml"
+    tfile.write_text("targets:\n  down:\n    kind: external\n    base_url: http://127.0.0.1:9\n"
+                     "    tokens: {source: coder-api, operator_token_env: AIGW_DOWN_OP}\n")
+    res = subprocess.run([sys.executable, "-m", "aigw_conformance", "clean", "--target", "down",
+                          "--targets-file", str(tfile)], cwd=REPO, capture_output=True, text=True, timeout=60,
+                         env={**os.environ, "AIGW_DOWN_OP": "DownDownDo-abcdefghijklmnopqrstuv"})
+    assert res.returncode == exitcodes.TARGET_UNREACHABLE, res.stdout + res.stderr
+    assert res.stderr.count("\n") == 1 and "refused" in res.stderr and "Traceback" not in res.stderr
+    assert "abcdefghijklmnopqrstuv" not in res.stdout + res.stderr
