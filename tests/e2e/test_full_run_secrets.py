@@ -3,8 +3,7 @@
 Issue 12 section 4: the reference writes every key it issues to a file
 (`AIGW_REFERENCE_ISSUED_KEYS_FILE`): the operator's, the static ones, every token minted by the
 broker, by scenarios' own POSTs and by the fuzz engines. After the full default run against the
-embedded reference (capture on; live clients deselected, they are scanned by their own profile's
-test), every file under the run folder and the terminal output are scanned for each key in every
+embedded reference (capture on, two xdist workers; live clients deselected to keep the time), every file under the run folder and the terminal output are scanned for each key in every
 form `secret_scan` knows (raw, near copies of the secret, base64 and Basic credentials, URL-encoded),
 and every 201 answer of the token API in the captures must show its key redacted.
 
@@ -30,11 +29,14 @@ from .secret_scan import issued_keys, scan, token_answers
 @pytest.mark.slow
 def test_full_run_writes_no_issued_key_anywhere(tmp_path: Path) -> None:
     keys_file = tmp_path / "issued-keys.txt"
-    res = run(tmp_path, "-m", "not live_clients", env={"AIGW_REFERENCE_ISSUED_KEYS_FILE": str(keys_file)},
-              run_id="scan", timeout=400)
+    # -n 2: each worker has its own reference (both append to the keys file) and its own capture
+    # folder (capture-gw0/, capture-gw1/), the path the serial external-target run does not take
+    res = run(tmp_path, "-m", "not live_clients", "-n", "2",
+              env={"AIGW_REFERENCE_ISSUED_KEYS_FILE": str(keys_file)}, run_id="scan", timeout=400)
     assert res.rc == exitcodes.OK, res.out[-3000:]
     files = [p for p in res.run_dir.rglob("*") if p.is_file()]
-    assert any(p.name == "traffic.mitm" for p in files) and any(p.name.endswith(".har") for p in files)
+    assert {p.parent.name for p in files if p.name == "traffic.mitm"} >= {"capture-gw0", "capture-gw1"}
+    assert any(p.name.endswith(".har") for p in files)
 
     keys = issued_keys(keys_file)
     assert len(keys) >= 100, f"only {len(keys)} keys issued: is the issued-keys file written?"

@@ -8,9 +8,9 @@ capture on and off:
 - the 1 s boundary the issue names: idles from 0.9 to 1.1 s. The harness keeps idle connections
   0.5 s (netguard.KEEPALIVE_EXPIRY), so no request may meet a connection the server closed.
 - a boundary that races: a relay in front of the same gateway closes, unanswered, every request that
-  arrives on a connection idle for more than 0.3 s (a server whose idle timer crossed the request on
-  the wire); idles of 0.32 to 0.40 s stay inside the harness's 0.5 s reuse window, so the harness
-  meets the race on purpose. The one retry on a fresh connection must save every such request, and
+  arrives on a connection idle for more than 0.15 s (a server whose idle timer crossed the request on
+  the wire); idles of 0.2 to 0.3 s stay inside the harness's 0.5 s reuse window, with room for a
+  loaded machine's delays, so the harness meets the race on purpose. The one retry on a fresh connection must save every such request, and
   must be written into the scenario's evidence.
 
 The four runs (two boundaries x capture on/off) go side by side against the one gateway: they
@@ -84,10 +84,10 @@ def test_idle_closing_target_gives_no_false_failure(tmp_path: Path) -> None:
     ref = serve(tmp_path / "gateway", "idle", "--keep-alive", "1", "--no-proxy")
     try:
         upstream = ref.state["base_url"].rsplit(":", 1)
-        with IdleRacingRelay((upstream[0].split("//")[1], int(upstream[1])), idle_s=0.3) as relay:
+        with IdleRacingRelay((upstream[0].split("//")[1], int(upstream[1])), idle_s=0.15) as relay:
             tfile = targets(tmp_path, ref.state, {"ka1": ref.state["base_url"], "race": relay.url})
             suites = {"ka1": idle_suite(tmp_path, "ka1", 0.9, 1.1, upstream=True),
-                      "race": idle_suite(tmp_path, "race", 0.32, 0.40, upstream=False)}
+                      "race": idle_suite(tmp_path, "race", 0.2, 0.3, upstream=False)}
             env = {"AIGW_IDLE_OPERATOR": ref.operator_token}
             jobs = [(name, capture) for name in ("ka1", "race") for capture in ("on", "off")]
 
