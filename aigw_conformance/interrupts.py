@@ -38,7 +38,8 @@ class InterruptSeen:
         self.seen = False
 
     def pytest_keyboard_interrupt(self, excinfo) -> None:  # noqa: ANN001
-        self.seen = True
+        # pytest raises its own subclass, Session.Interrupted, for collection errors: not an interrupt
+        self.seen = excinfo.type is KeyboardInterrupt
 
 
 __all__ = ["sigterm_interrupts", "InterruptSeen"]
