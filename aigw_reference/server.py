@@ -154,7 +154,10 @@ async def serve(cfg: ReferenceConfig, *, state_file: Path | None, host: str = "1
             "rate-limited": GatewayApp(dataclasses.replace(cfg, rate_limit=2), store, proxy_ca, catalog,
                                        providers_changed),
             "canary": build_canary()}
-    servers = {name: uv_server(apps[name], socks[name], cfg.keepalive_timeout_s) for name in socks}
+    # --keep-alive is the gateway's HTTP behaviour; the canary (the harness's provider double) keeps
+    # uvicorn's default, so a short gateway keep-alive does not also cut the gateway's upstream leg
+    servers = {name: uv_server(apps[name], socks[name], 5.0 if name == "canary" else cfg.keepalive_timeout_s)
+               for name in socks}
     tasks = [asyncio.create_task(servers[n].serve(sockets=[socks[n]])) for n in servers]
     handle = None
     try:

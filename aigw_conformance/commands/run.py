@@ -107,7 +107,13 @@ def main(args: argparse.Namespace) -> int:
     if args.suites:
         check_named(args.suites)  # a path without a suite is exit 2 with a reason, not "no tests ran"
     preflight(args)
+    from aigw_conformance.interrupts import InterruptSeen, sigterm_interrupts
+
     run_id = args.run_id or new_run_id()
     os.environ[NO_AUTOLOAD] = "1"   # xdist workers inherit it
-    rc = int(pytest.main(pytest_args(args, run_id), plugins=[]))
+    sigterm_interrupts()          # SIGTERM unwinds like Ctrl-C: tokens and users are deleted
+    interrupt = InterruptSeen()
+    rc = int(pytest.main(pytest_args(args, run_id), plugins=[interrupt]))
+    if interrupt.seen:
+        return exitcodes.INTERRUPTED
     return exit_code(rc, Path(args.report_dir) / run_id / "conformance.json")

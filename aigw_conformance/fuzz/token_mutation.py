@@ -21,7 +21,7 @@ from aigw_common import netguard
 from aigw_conformance.errors import MismatchDetail, TargetError, TransportError
 from aigw_conformance.fuzz.context import FuzzContext
 from aigw_conformance.fuzz.extract import may_authenticate
-from aigw_conformance.fuzz.masking import mask_token
+from aigw_conformance.fuzz.masking import mask_token, register_near_copies
 from aigw_conformance.fuzz.mutations import Presentation, presentations
 from aigw_conformance.fuzz.send import Outcome, send
 
@@ -94,6 +94,7 @@ def run(ctx: FuzzContext, *, max_examples: int, deadline_s: float, seed: int,
             if unanswered or not budget.allows():
                 return False
             budget.sent += 1
+            register_near_copies(ctx.redactor, p.headers, token)   # before anything can record it
             outcome = send(client, ctx.policy, method, url, list(p.headers), ctx.timeout, ctx.tap_answer)
             log.append(f"{outcome.status or outcome.problem}\t{p.describe()}")
             if outcome.status is None and (outcome.problem or "").startswith("the capture tap"):

@@ -42,7 +42,7 @@ class LoadOptions:
 
 
 def _interrupt_on_sigterm() -> None:
-    """SIGTERM unwinds like Ctrl-C, so every `finally` below runs (the broker's own handler runs first)."""
+    """SIGTERM unwinds like Ctrl-C, so every `finally` below runs (the broker's cleanup among them)."""
     def handler(signum, frame):  # noqa: ANN001
         raise KeyboardInterrupt
     signal.signal(signal.SIGTERM, handler)

@@ -26,19 +26,25 @@ class TokenBroker(Protocol):
 
 
 def install_signal_cleanup(cleanup) -> None:
-    """Run `cleanup()` on SIGTERM, then the previous handler. Call from the main thread."""
+    """Make sure `cleanup()` runs on SIGTERM. Call from the main thread, after registering `cleanup`
+    where the process unwinds (an ExitStack).
+
+    When a handler is installed already (the run's and the load command's raise KeyboardInterrupt,
+    interrupts.py), the process unwinds and runs `cleanup` there: it is not called from the handler
+    too, because the handler interrupts the main thread anywhere, also inside the broker's own HTTP
+    client, and a request made from the handler could then wait forever on that client's pool lock.
+    Without one (the default action would end the process at once), `cleanup()` runs in the handler,
+    then the process exits 128 + SIGTERM."""
     import signal
 
     previous = signal.getsignal(signal.SIGTERM)
+    if callable(previous):
+        return
 
     def handler(signum, frame):  # noqa: ANN001
         cleanup()
-        if callable(previous):
-            previous(signum, frame)
-        else:
-            raise SystemExit(128 + signum)
+        raise SystemExit(128 + signum)
 
     signal.signal(signal.SIGTERM, handler)
-
 
 __all__ = ["TokenBroker", "Token", "install_signal_cleanup"]

@@ -259,26 +259,31 @@ class CoderApiBroker(Derived):
         resp = self._call("GET", f"{API}/{rec['user']}/keys/tokens/{rec['name']}", ok=(200, 404))
         return str(resp.json().get("id")) if resp.status_code == 200 else None
 
-    def cleanup_leftovers(self, prefix: str = "aigw-") -> list[str]:
-        """`aigw-conformance clean`: remove tokens and users whose names start with prefix (left by
-        runs that were killed). Only names with the harness's prefix are ever touched."""
+    def find_leftovers(self, prefix: str = "aigw-") -> list[tuple[str, str, str]]:
+        """(kind, name, DELETE path) of every token (of every user: the operator is an Owner) and
+        every user whose name starts with prefix. Only names with the harness's prefix are listed."""
         if not prefix.startswith("aigw-"):
             raise ValueError("cleanup_leftovers only removes names starting with 'aigw-'")
-        removed: list[str] = []
+        found: list[tuple[str, str, str]] = []
         keys = self._call("GET", f"{API}/me/keys/tokens",
                           params={"include_all": "true", "include_expired": "true"}).json() or []
         for k in keys:
             if str(k.get("token_name", "")).startswith(prefix):
-                self._call("DELETE", f"{API}/{k.get('user_id') or 'me'}/keys/{k['id']}", ok=(200, 204, 404))
-                removed.append(f"token {k['token_name']}")
+                found.append(("token", str(k["token_name"]), f"{API}/{k.get('user_id') or 'me'}/keys/{k['id']}"))
         resp = self._call("GET", API, params={"q": prefix, "limit": "1000"}, ok=(200, 404, 405))
         users = resp.json().get("users", []) if resp.status_code == 200 else []
-        for u in users:
-            if str(u.get("username", "")).startswith(prefix):
-                self._call("DELETE", f"{API}/{u['id']}", ok=(200, 204, 404))
-                removed.append(f"user {u['username']}")
-        return removed
+        found += [("user", str(u["username"]), f"{API}/{u['id']}") for u in users
+                  if str(u.get("username", "")).startswith(prefix)]
+        return found   # tokens first: a user's tokens go before the user does
 
+    def cleanup_leftovers(self, prefix: str = "aigw-") -> list[str]:
+        """`aigw-conformance clean`: remove tokens and users whose names start with prefix (left by
+        runs that were killed). Only names with the harness's prefix are ever touched."""
+        removed: list[str] = []
+        for kind, name, path in self.find_leftovers(prefix):
+            self._call("DELETE", path, ok=(200, 204, 404))
+            removed.append(f"{kind} {name}")
+        return removed
 
 def _message(resp: httpx.Response) -> str:
     try:

@@ -110,7 +110,10 @@ async def relay(client: httpx.AsyncClient, scope, send, url: str, headers: list[
 
 
 def new_client(cfg: ReferenceConfig) -> httpx.AsyncClient:
-    return netguard.async_client(timeout=cfg.upstream_timeout_s, limits=httpx.Limits(max_connections=512))
+    # Idle upstream connections are dropped long before a provider may close them (netguard's 0.5 s):
+    # httpx's default of 5 s equals uvicorn's keep-alive, so a forward at the 5 s mark met a connection
+    # the canary was closing and answered 502 for a request the gateway had accepted.
+    return netguard.async_client(timeout=cfg.upstream_timeout_s, limits=netguard.limits(max_connections=512))
 
 
 class Forwarder:

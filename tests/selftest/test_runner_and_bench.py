@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import sys
 import time
 from pathlib import Path
 
@@ -14,6 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def _bench():
     spec = importlib.util.spec_from_file_location("flakiness_bench", ROOT / "bench" / "flakiness.py")
     mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod     # dataclasses look their module up there
     spec.loader.exec_module(mod)
     return mod
 
@@ -45,6 +47,19 @@ def test_flakiness_compare_identical_and_different():
     assert not diff["identical"]
     assert diff["changed"] == {"A": {"passed": 2, "failed": 1}, "B": {"absent": 2, "passed": 1}}
     assert not bench.compare([rep("pass", A="passed"), None])["identical"]
+    # against the faithful reference any failure or error is a false one, even when every run agrees
+    steady = bench.compare([rep("fail", A="failed", B="passed")] * 2)
+    assert steady["identical"] and steady["false_failures"] == {"A": {"runs": 2, "first_reason": ""}}
+    assert same["false_failures"] == {}
+
+
+def test_flakiness_command_runs_the_default_run_serially_or_with_two_workers(tmp_path):
+    bench = _bench()
+    serial = bench.command(tmp_path, "serial", 3, "on", ["-m", "not live_clients"])
+    n2 = bench.command(tmp_path, "n2", 3, "on", [])
+    assert serial[serial.index("--run-id") + 1] == "serial-03" and "-n" not in serial
+    assert serial[serial.index("--capture") + 1] == "on" and serial[-2:] == ["-m", "not live_clients"]
+    assert n2[n2.index("-n") + 1] == "2" and n2[n2.index("--report-dir") + 1] == str(tmp_path / "runs")
 
 
 def test_recompile_rebuilds_the_matrix_from_saved_runs(tmp_path, capsys):
