@@ -212,6 +212,11 @@ class ResultCollector:
         self.started = time.time()
         self.suite_files: set[Path] = set()
         self.late_leaks: list[dict] = []
+        self.interrupted = False
+
+    def pytest_keyboard_interrupt(self, excinfo) -> None:
+        # pytest raises its subclass Session.Interrupted for collection errors: not an interruption
+        self.interrupted = self.interrupted or excinfo.type is KeyboardInterrupt
 
     def pytest_testnodedown(self, node, error) -> None:  # xdist: what a worker's sweep found
         self.late_leaks += getattr(node, "workeroutput", {}).get("aigw_late_leaks", [])
@@ -240,7 +245,8 @@ class ResultCollector:
         from aigw_conformance.report.results import write_run_report
         try:
             self.report = write_run_report(self.config, self.harness, list(self.results.values()),
-                                           sorted(self.suite_files), late_leaks=self.late_leaks)
+                                           sorted(self.suite_files), late_leaks=self.late_leaks,
+                                           interrupted=self.interrupted)
         except AigwError as exc:
             self.config.stash[_REPORT_ERROR] = str(exc)
         if self.late_leaks:   # pytest wrote JUnit (and allure its results) before this trylast hook

@@ -83,8 +83,10 @@ def _requirements(results: list[ScenarioResult]) -> dict[str, Any]:
     return out
 
 
-def verdict(results: Iterable[ScenarioResult], required: set[str] | None, expected: list) -> dict[str, str]:
-    """pass | fail | inconclusive, from the MUST scenarios of the required profiles only."""
+def verdict(results: Iterable[ScenarioResult], required: set[str] | None, expected: list, *,
+            interrupted: bool = False) -> dict[str, str]:
+    """pass | fail | inconclusive, from the MUST scenarios of the required profiles only. A run that
+    was interrupted is never a pass: the scenarios it did not reach are unknown."""
     gating = [r for r in results if r.level == "MUST" and (required is None or r.profile in required)]
     failed = [r.id for r in gating if r.outcome == "failed" and not match(r.id, expected)]
     errored = [r.id for r in gating if r.outcome == "error" and not match(r.id, expected)]
@@ -94,6 +96,9 @@ def verdict(results: Iterable[ScenarioResult], required: set[str] | None, expect
     if stale:
         return {"result": "fail", "reason": "listed as expected failures but passed (update the list): "
                 + ", ".join(sorted(stale)[:10])}
+    if interrupted:
+        return {"result": "inconclusive", "reason": f"interrupted (Ctrl-C or SIGTERM) after {len(list(results))} "
+                "scenario(s): the rest did not run"}
     if errored:
         return {"result": "inconclusive", "reason": f"{len(errored)} required MUST scenario(s) errored "
                 f"(target unreachable or garbage): {', '.join(sorted(errored)[:10])}"}
@@ -114,7 +119,7 @@ def gated(result: ScenarioResult, catalogue, claimed: set[str]) -> ScenarioResul
 def compile_report(results: list[ScenarioResult], catalogue=None, target: dict | None = None, *,
                    required_profiles: Iterable[str] | None = None, claimed_profiles: Iterable[str] = (),
                    expected_failures: list | None = None, era: str = "", harness_version: str = "",
-                   scenario_digest: str = "", date: str = "") -> ConformanceReport:
+                   scenario_digest: str = "", date: str = "", interrupted: bool = False) -> ConformanceReport:
     """Results → the report dict. Pure: no clock, no files (date and digest are passed in)."""
     expected = [e if isinstance(e, dict) else {"id": e.id, "reason": e.reason} for e in (expected_failures or [])]
     required = set(required_profiles) if required_profiles else None
@@ -152,7 +157,8 @@ def compile_report(results: list[ScenarioResult], catalogue=None, target: dict |
                       for r in sorted(results, key=lambda r: r.id)],
         "expectedFailures": exp_out,
         "transport": transport_summary(results),
-        "verdict": verdict(results, required, expected),
+        "verdict": verdict(results, required, expected, interrupted=interrupted),
+        "interrupted": interrupted,
     }
 
 

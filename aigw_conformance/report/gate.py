@@ -60,6 +60,9 @@ def evaluate(report: dict, required_profiles: list[str], expected_failures: list
             bad = True
             lines.append(f"UNEXPECTED PASS: {s['id']} is listed as an expected failure ({listed['reason']}); "
                          "remove it from the list")
+    if report.get("interrupted"):
+        bad = True
+        lines.append("INTERRUPTED: the run was stopped before every scenario ran; its verdict is unknown")
     present = {s.get("profile") for s in report["scenarios"]}
     for prof in sorted(required - present):
         lines.append(f"note: required profile {prof!r} has no scenarios in this report")

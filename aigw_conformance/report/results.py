@@ -73,7 +73,7 @@ def harness_version() -> str:
 
 
 def write_run_report(config: pytest.Config, harness, results: list[ScenarioResult],
-                     suite_files: list[Path] = (), late_leaks: list[dict] = ()) -> dict:
+                     suite_files: list[Path] = (), late_leaks: list[dict] = (), interrupted: bool = False) -> dict:
     """Compile and write conformance.json and summary.md for the controller's harness."""
     opts = harness.options
     results = with_late_leaks(results, list(late_leaks))
@@ -88,7 +88,7 @@ def write_run_report(config: pytest.Config, harness, results: list[ScenarioResul
         required_profiles=opts.profiles or claimed or None, claimed_profiles=claimed, expected_failures=expected,
         era=opts.era or str(target.get("era") or ""), harness_version=harness_version(),
         scenario_digest=scenario_digest(list(suite_files)),
-        date=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        date=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), interrupted=interrupted,
     )
     report["lateLeaks"] = list(late_leaks)
     config.hook.pytest_aigw_report_compiled(report=report, run_dir=opts.run_dir)

@@ -10,6 +10,7 @@ What is left is read by the test through each deployment's REST API, as the oper
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -176,6 +177,14 @@ def test_an_interrupted_run_deletes_what_it_created(deployment: ExternalDeployme
     assert both(deployment) == before, "the interrupted run left tokens or users behind"
     assert seconds < 30, seconds
     assert "Traceback" not in out, out[-3000:]
+    # the scenarios that ran may all have passed: the run is still no pass, for the gate either
+    report_path = tmp_path / "reports" / run_id / "conformance.json"
+    report = json.loads(report_path.read_text())
+    assert report["interrupted"] is True and report["verdict"]["result"] == "inconclusive", report["verdict"]
+    assert "Verdict: PASS" not in out
+    gate = subprocess.run([sys.executable, "-m", "aigw_conformance", "gate", str(report_path)],
+                          capture_output=True, text=True, timeout=60, cwd=REPO)
+    assert gate.returncode != exitcodes.OK and "INTERRUPTED" in gate.stdout, gate.stdout + gate.stderr
 
 
 def test_clean_says_why_a_deployment_has_nothing_to_clean(tmp_path: Path) -> None:
