@@ -43,3 +43,5 @@ class FuzzContext:
     # with capture on: tells an answer the tap wrote itself (its error page) from the gateway's,
     # so the engines report "no answer" instead of judging the tap's 502
     tap_answer: Callable[[object], bool] | None = None
+    # sent as X-Aigw-Test-Id on every request, so the capture files the engine's flows under its test
+    test_id: str = ""

@@ -13,6 +13,7 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from aigw_common.netguard import NetworkPolicy
+from aigw_conformance.runner.direct import TEST_ID_HEADER
 
 
 class TapAnswered(requests.ConnectionError):
@@ -20,8 +21,10 @@ class TapAnswered(requests.ConnectionError):
 
 
 class _GuardedAdapter(HTTPAdapter):
-    def __init__(self, policy: NetworkPolicy, timeout: float, mint_path=None, tap_answer=None) -> None:
+    def __init__(self, policy: NetworkPolicy, timeout: float, mint_path=None, tap_answer=None,
+                 test_id: str = "") -> None:
         super().__init__(max_retries=0)
+        self._test_id = test_id
         self._policy = policy
         self._timeout = timeout
         self._mint_path = mint_path
@@ -38,6 +41,8 @@ class _GuardedAdapter(HTTPAdapter):
         parts = urlsplit(request.url)
         self._policy.check(parts.hostname or "", parts.port)
         kwargs["timeout"] = self._timeout
+        if self._test_id:
+            request.headers[TEST_ID_HEADER] = self._test_id
         if self._mint_path is None:
             return self._checked(super().send(request, **kwargs))
         body = request.body if isinstance(request.body, bytes) else (request.body or "").encode()
@@ -52,10 +57,11 @@ class _GuardedAdapter(HTTPAdapter):
         return response
 
 
-def session(policy: NetworkPolicy, timeout: float, mint_path=None, tap_answer=None) -> requests.Session:
+def session(policy: NetworkPolicy, timeout: float, mint_path=None, tap_answer=None,
+            test_id: str = "") -> requests.Session:
     s = requests.Session()
     s.trust_env = False  # no proxy or netrc from the environment: the policy decides
-    adapter = _GuardedAdapter(policy, timeout, mint_path, tap_answer)
+    adapter = _GuardedAdapter(policy, timeout, mint_path, tap_answer, test_id)
     s.mount("http://", adapter)
     s.mount("https://", adapter)
     return s

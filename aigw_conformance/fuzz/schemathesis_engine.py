@@ -146,7 +146,7 @@ def run(ctx: FuzzContext, *, stateful: bool, max_examples: int, deadline_s: floa
     ctx.redactor.add_token(token)
     details: list[MismatchDetail] = []
     log: list[str] = []
-    with guarded_session(ctx.policy, ctx.timeout, ctx.mint_path, ctx.tap_answer) as sess:
+    with guarded_session(ctx.policy, ctx.timeout, ctx.mint_path, ctx.tap_answer, ctx.test_id) as sess:
         for result in schema.get_all_operations():
             operation = result.ok()
             if not selected(operation, ctx, options):

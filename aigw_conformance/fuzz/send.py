@@ -15,6 +15,7 @@ import h11
 import httpx
 
 from aigw_common import netguard
+from aigw_conformance.runner.direct import TEST_ID_HEADER
 
 
 @dataclass(frozen=True)
@@ -37,8 +38,8 @@ def _h11_accepts(headers: list[tuple[bytes, bytes]]) -> bool:
 
 
 def send(client: httpx.Client, policy: netguard.NetworkPolicy, method: str, url: str,
-         headers, timeout: float, tap_answer=None) -> Outcome:
-    encoded = _encode(headers)
+         headers, timeout: float, tap_answer=None, test_id: str = "") -> Outcome:
+    encoded = _encode(list(headers) + ([(TEST_ID_HEADER, test_id)] if test_id else []))
     if _h11_accepts(encoded):
         try:
             response = client.request(method, url, headers=encoded, timeout=timeout)

@@ -136,7 +136,7 @@ def run(schema, ctx: FuzzContext, *, max_examples: int, deadline_s: float, seed:
     started = time.monotonic()
     done = 0
     notes: list[str] = []
-    with guarded_session(ctx.policy, ctx.timeout, ctx.mint_path, ctx.tap_answer) as sess:
+    with guarded_session(ctx.policy, ctx.timeout, ctx.mint_path, ctx.tap_answer, ctx.test_id) as sess:
         machine = build_machine(schema, ctx, sess, token)
         while done < max_examples and time.monotonic() - started < deadline_s:
             chunk = min(CHUNK, max_examples - done)

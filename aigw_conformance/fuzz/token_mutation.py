@@ -78,7 +78,7 @@ def run(ctx: FuzzContext, *, max_examples: int, deadline_s: float, seed: int,
 
     with netguard.client(ctx.policy, timeout=ctx.timeout) as client:
         baseline = send(client, ctx.policy, method, url, [("Authorization", f"Bearer {token}")],
-                        ctx.timeout, ctx.tap_answer)
+                        ctx.timeout, ctx.tap_answer, ctx.test_id)
         if baseline.status is None:
             raise TransportError(f"the target did not answer the fuzz engine on {method} {url}: "
                                  f"{baseline.problem}", url=url)
@@ -95,7 +95,8 @@ def run(ctx: FuzzContext, *, max_examples: int, deadline_s: float, seed: int,
                 return False
             budget.sent += 1
             register_near_copies(ctx.redactor, p.headers, token)   # before anything can record it
-            outcome = send(client, ctx.policy, method, url, list(p.headers), ctx.timeout, ctx.tap_answer)
+            outcome = send(client, ctx.policy, method, url, list(p.headers), ctx.timeout, ctx.tap_answer,
+                           ctx.test_id)
             log.append(f"{outcome.status or outcome.problem}\t{p.describe()}")
             if outcome.status is None and (outcome.problem or "").startswith("the capture tap"):
                 unanswered.append(outcome.problem or "")   # the harness's own answer: no finding

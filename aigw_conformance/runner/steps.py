@@ -116,10 +116,17 @@ def run_action(ctx: CaseContext, state: CaseState, step: ActionStep, label: str)
         state.tokens[name] = tok
 
 
+FUZZ_FLOWS_LISTED = 5
+
+
 def run_fuzz(ctx: CaseContext, state: CaseState, step: FuzzStep, label: str) -> None:
     from .fuzz_step import run_fuzz_step
 
     details = run_fuzz_step(ctx, step, label)
+    if ctx.run.capture is not None:   # hundreds of flows: the first few point the way, the files hold all
+        found = ctx.run.capture.evidence(ctx.test_id)
+        flows = [e for e in found if e.startswith("flow:")]
+        state.add_evidence(flows[:FUZZ_FLOWS_LISTED] + [e for e in found if not e.startswith("flow:")])
     if details:
         raise mismatch(ctx, state, details)
 

@@ -221,9 +221,6 @@ def _build(name: str, raw: Any, lines: dict, file: str, environ: Mapping[str, st
     # `prefixes: {legacy: null}` drops a prefix; each served one is a feature prefix:NAME
     prefixes = {k: v for k, v in prefixes.items() if v not in ("None", "")}
     feats |= {f"prefix:{p}" for p in prefixes}
-    # [protocol] `prefixes: {legacy: null}` drops a prefix; each served one is a feature prefix:NAME
-    prefixes = {k: v for k, v in prefixes.items() if v not in ("None", "")}
-    feats |= {f"prefix:{p}" for p in prefixes}
     return Target(name=name, kind=kind, base_url=base_url.rstrip("/"), prefixes=prefixes, era=era,
                   profiles=tuple(r.get("profiles", list, [])), providers=providers, credential_modes=modes,
                   endpoints=endpoints, endpoint_tokens=endpoint_tokens, proxy_url=r.get("proxy_url", str),
