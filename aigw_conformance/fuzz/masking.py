@@ -30,11 +30,20 @@ def mask_near(text: str, secret: str) -> str:
     if len(secret) < _MIN_RUN:
         return text
     low_secret = secret.lower()
+    # a run of _MIN_RUN or more starts with one of the secret's _MIN_RUN-grams: elsewhere, one lookup
+    grams = {low_secret[k:k + _MIN_RUN] for k in range(len(secret) - _MIN_RUN + 1)}
+    low_text = text.lower()
+    if len(low_text) != len(text):   # a character whose lower case is longer ('İ'): keep positions
+        low_text = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
     out: list[str] = []
     i = 0
     while i < len(text):
+        if low_text[i:i + _MIN_RUN] not in grams:
+            out.append(text[i])
+            i += 1
+            continue
         best_len, best_at = 0, -1
-        low = text[i:i + len(secret)].lower()
+        low = low_text[i:i + len(secret)]
         for start in range(len(secret)):
             n = 0
             while n < len(low) and start + n < len(secret) and low[n] == low_secret[start + n]:
