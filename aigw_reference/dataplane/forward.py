@@ -11,11 +11,10 @@ import re
 
 import httpx
 
-from aigw_common import netguard
-
 from ..config import ReferenceConfig
 from ..goerrors import text_error
 from .credentials import NO_CREDENTIAL, outbound_headers
+from .upstream import UpstreamClients
 
 INTERCEPTED = {"openai": {"/v1/chat/completions", "/v1/responses"}, "anthropic": {"/v1/messages"},
                "copilot": {"/chat/completions", "/responses", "/v1/messages"}}
@@ -109,8 +108,8 @@ async def relay(client: httpx.AsyncClient, scope, send, url: str, headers: list[
         await resp.aclose()
 
 
-def new_client(cfg: ReferenceConfig) -> httpx.AsyncClient:
-    return netguard.async_client(timeout=cfg.upstream_timeout_s, limits=httpx.Limits(max_connections=512))
+def new_client(cfg: ReferenceConfig) -> UpstreamClients:
+    return UpstreamClients(cfg.upstream_timeout_s)
 
 
 class Forwarder:
@@ -157,4 +156,4 @@ class Forwarder:
             headers += [("x-ai-bridge-actor-id", auth.owner_id),
                         ("x-ai-bridge-actor-metadata-username", auth.username)]
         url = self.cfg.upstreams[provider].rstrip("/") + upstream_path(provider, sub)
-        await relay(self.client, scope, send, url, headers, body, receive)
+        await relay(self.client.pick(), scope, send, url, headers, body, receive)
