@@ -112,17 +112,23 @@ def _end_group(proc: subprocess.Popen, grace: float = 5.0) -> None:
         proc.wait(grace)
 
 
-def env_with(extra: dict[str, str] | None = None) -> dict[str, str]:
-    """The checkout's own code first on the path (not whatever is pip-installed), CI mode, no colour."""
-    path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
-    return {**os.environ, "PYTHONPATH": path, "CI": "true", "NO_COLOR": "1", **(extra or {})}
+def env_with(extra: dict[str, str] | None = None, *, checkout: bool = True) -> dict[str, str]:
+    """The checkout's own code first on the path (not whatever is pip-installed), CI mode, no colour.
+    `checkout=False`: a foreign tool (Tavern in its own venv) gets no PYTHONPATH of ours at all."""
+    env = {**os.environ, "CI": "true", "NO_COLOR": "1"}
+    if checkout:
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
+    else:
+        env.pop("PYTHONPATH", None)
+    return {**env, **(extra or {})}
 
 
-def timed(cmd: list[str], *, cwd: Path = ROOT, timeout: float = TIMEOUT_S, env: dict | None = None) -> Timed:
+def timed(cmd: list[str], *, cwd: Path = ROOT, timeout: float = TIMEOUT_S, env: dict | None = None,
+          checkout: bool = True) -> Timed:
     """Wall time of one whole process (interpreter start-up included), bounded; output captured."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            env=env_with(env), start_new_session=True)
+                            env=env_with(env, checkout=checkout), start_new_session=True)
     try:
         out, _ = proc.communicate(timeout=timeout)
         rc = proc.returncode
