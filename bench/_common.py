@@ -176,13 +176,15 @@ def wait_for_file(path: Path, proc: subprocess.Popen, log: Path, timeout: float 
 
 
 @contextmanager
-def reference(tmp: Path, *extra: str) -> Iterator[dict]:
-    """The embedded reference, standalone (`python -m aigw_reference serve`), its state as a dict."""
+def reference(tmp: Path, *extra: str, code: Path | None = None) -> Iterator[dict]:
+    """The embedded reference, standalone (`python -m aigw_reference serve`), its state as a dict.
+    `code`: run the reference of another checkout (a before/after comparison) instead of this one."""
     state = tmp / "reference-state.json"
     log = tmp / "reference.log"
     cmd = [sys.executable, "-m", "aigw_reference", "serve", "--state-file", str(state), "--host", "127.0.0.1",
            "--port", "0", *extra]
-    with background(cmd, log=log) as proc:
+    env = {"PYTHONPATH": str(code.resolve())} if code else None
+    with background(cmd, log=log, env=env, cwd=code.resolve() if code else ROOT) as proc:
         data = wait_for_file(state, proc, log)
         data["_pid"] = proc.pid
         yield data

@@ -10,8 +10,12 @@ the generator, is what is measured; a Python client pool (asyncio + httpx costs 
 request here, Locust ~0.4 ms) would spend as much CPU as the gateway it loads and measure itself.
 Each wrk thread owns one connection (-t N -c N), so its Lua state sees request and answer strictly
 alternate and checks every answer against its own token. A bogus token must get 403 "unauthorized\\n";
-one answered below 400 is "admitted". Any other answer, socket error or timeout is an error, and a
-run with an error or an admitted bogus token has no figure.
+one that gets a valid token's answer, or any answer below 400, is "admitted". "Per second of gateway
+CPU" divides the rate by the share of a core the gateway process got (from /proc): on a machine
+shared with other work it says what a whole core would give. Any other answer, socket
+error or timeout is an error (wrk counts a request older than 5 s once per 2 s), and a run with an
+error or an admitted bogus token has no figure. `--fault accept-expired` (any fault of
+aigw_reference/faults.py) shows the check at work: bogus tokens admitted, no figure.
 
 Two workloads, the same tokens:
   decision  valid tokens on a provider path no route serves: the gateway authenticates, admits, and its
@@ -147,8 +151,10 @@ def report(name: str, w: Workload, r: dict) -> float | None:
     secs = r["duration_us"] / 1e6
     errors = r["wrong"] + r["connect"] + r["read"] + r["write"] + r["timeout"]
     rate = (r["ok_valid"] + r["ok_bogus"]) / secs
-    print(f"{label:20}: {rate:6.0f} decisions/s  ({r['ok_valid']} valid -> {w.valid_status}, {r['ok_bogus']} bogus -> "
-          f"403 in {secs:.1f} s; p50 {r['p50_us'] / 1000:.1f} ms, p99 {r['p99_us'] / 1000:.1f} ms; gateway CPU "
+    per_core = rate / r["gateway_cpu"] if r["gateway_cpu"] > 0 else float("nan")
+    print(f"{label:20}: {rate:6.0f} decisions/s, {per_core:5.0f} per second of gateway CPU  ({r['ok_valid']} valid -> {w.valid_status}, {r['ok_bogus']} bogus -> "
+          f"403 in {secs:.1f} s; p50 {r['p50_us'] / 1000:.1f} ms, p99 {r['p99_us'] / 1000:.0f} ms, max {r['max_us'] / 1000:.0f} ms; "
+          f"gateway CPU "
           f"{r['gateway_cpu'] * 100:.0f} % of a core, wrk {r['wrk_cpu'] * 100:.0f} %)")
     print(f"{'':20}  errors {errors} (wrong answers {r['wrong']}, connect {r['connect']}, read {r['read']}, "
           f"write {r['write']}, timeouts {r['timeout']}), bogus admitted {r['admitted']}"
@@ -166,13 +172,21 @@ def main() -> int:
     ap.add_argument("--valid-every", type=int, default=2, help="a valid token on every Nth request (2 = 50 %%)")
     ap.add_argument("--workload", choices=("decision", "served", "both"), default="both")
     ap.add_argument("--no-ceiling", action="store_true", help="skip the ceiling runs")
+    ap.add_argument("--fault", action="append", default=[], metavar="NAME",
+                    help="start the reference with this fault (aigw_reference/faults.py): the check of the "
+                         "benchmark itself, e.g. accept-expired must show bogus tokens admitted and no figure")
+    ap.add_argument("--code", type=Path, default=None, metavar="CHECKOUT",
+                    help="run the reference from another checkout (e.g. `git archive <rev> aigw_reference "
+                         "aigw_common | tar -x -C DIR`), for a before/after comparison")
     ap.add_argument("--profile", type=Path, default=None,
                     help="sample the reference with py-spy (pip install py-spy) into FILE.<workload> (raw format)")
     args = ap.parse_args()
     args.duration = max(1, min(args.duration, 120))
     workloads = list(WORKLOADS.values()) if args.workload == "both" else [WORKLOADS[args.workload]]
     header(f"reference auth decisions/s: {args.clients} concurrent clients, 1 in {args.valid_every} tokens valid, "
-           f"{args.duration} s per run", "uvicorn", "h11", "starlette")
+           f"{args.duration} s per run" + (f", FAULTS {', '.join(args.fault)}" if args.fault else "")
+           + (f", reference code from {args.code}" if args.code else ""),
+           "uvicorn", "h11", "starlette")
     if why := need("wrk", "apt-get install wrk"):
         return refuse(why)
     if args.profile and (why := need("py-spy", "pip install py-spy")):
@@ -182,7 +196,8 @@ def main() -> int:
     results: dict[tuple[str, str], dict] = {}
     with tempfile.TemporaryDirectory(prefix="aigw-bench-tp-") as tmp:
         folder = Path(tmp)
-        with reference(folder, "--no-proxy") as state:
+        faults = [a for f in args.fault for a in ("--fault", f)]
+        with reference(folder, "--no-proxy", *faults, code=args.code) as state:
             tokens = prepare_tokens(state, folder)
             for w in workloads:
                 prof = Path(f"{args.profile}.{w.name}") if args.profile else None
