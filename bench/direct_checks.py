@@ -56,10 +56,10 @@ def main() -> int:
     if not bare:
         return refuse("no round finished with every check passed")
     mb, mh = median(bare), median(harness)
-    print(f"bare httpx loop, {args.n} requests : median {mb:6.2f} s  ({fmt_runs(bare)})")
-    print(f"harness, {args.n} checks           : median {mh:6.2f} s  ({fmt_runs(harness)})")
-    print(f"ratio harness / bare              : {mh / mb:6.2f}x  -> {goal(mh / mb <= GOAL)} (<= {GOAL:.0f}x)")
-    print(f"per check beyond the bare request : {(mh - mb) / args.n * 1000:6.2f} ms (start-up included)")
+    print(f"bare httpx loop, {args.n} requests  : median {mb:6.2f} s  ({fmt_runs(bare)})")
+    print(f"harness, {args.n} checks            : median {mh:6.2f} s  ({fmt_runs(harness)})")
+    print(f"ratio harness / bare               : {mh / mb:6.2f}x  -> {goal(mh / mb <= GOAL)} (<= {GOAL:.0f}x)")
+    print(f"per check beyond the bare request  : {(mh - mb) / args.n * 1000:6.2f} ms (start-up included)")
     footer()
     return 0
 

@@ -216,7 +216,11 @@ def main() -> int:
         if rate is None:
             print(f"{w.name:8}: NO FIGURE (see the errors above)")
             continue
-        vs = f"; reference / ceiling {rate / ceiling:.2f}" if ceiling else ""
+        vs = ""
+        if ceiling:
+            # per second of CPU each got: on a shared machine the two runs do not get the same share of a core
+            per = [rate / results["reference", w.name]["gateway_cpu"], ceiling / results["ceiling", w.name]["gateway_cpu"]]
+            vs = f"; reference / ceiling {rate / ceiling:.2f} (per second of CPU each got: {per[0] / per[1]:.2f})"
         print(f"{w.name:8}: {rate:6.0f} decisions/s{vs}" +
               (f" -> {goal(rate >= GOAL_PER_S)} (>= {GOAL_PER_S}/s, 0 errors, 0 bogus admitted)"
                if w.name == "decision" else " (informative: a decision plus a provider round trip)"))
