@@ -53,7 +53,9 @@ def fmt(t: datetime) -> str:
 def parse(s: str) -> datetime:
     if s == ZERO_TIME:
         return datetime.min.replace(tzinfo=timezone.utc)
-    return datetime.strptime(s, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+    # fmt() always writes this shape; fromisoformat (3.11+ reads the Z) is ~10x cheaper than strptime,
+    # which ran on every key lookup of the data plane
+    return datetime.fromisoformat(s)
 
 
 @dataclass(frozen=True)
@@ -133,6 +135,8 @@ class Store:
             return self._failing.pop((lookup, ident), None) is not None
 
     def check_failure(self, lookup: str, ident: str) -> None:
+        if not self._failing:     # nothing injected (every request but a few scenarios'): no lock to take
+            return
         with self._lock:
             until = self._failing.get((lookup, ident))
             if until is not None and until < time.monotonic():

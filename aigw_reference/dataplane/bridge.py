@@ -14,7 +14,6 @@ Providers are rows of the catalogue, read per request, so an API change applies 
 
 from __future__ import annotations
 
-import asyncio
 import json
 from urllib.parse import urlsplit
 
@@ -111,7 +110,7 @@ class Bridge:
             headers += [("x-ai-bridge-actor-id", auth.owner_id),
                         ("x-ai-bridge-actor-metadata-username", auth.username)]
         url = upstream_base(prov, self.cfg.canary_url).rstrip("/") + upstream_path(prov.type, sub)
-        await relay(self.client, scope, send, url, headers, body, receive)
+        await relay(self.client.pick(), scope, send, url, headers, body, receive)
 
     @staticmethod
     def _model(body: bytes) -> str | None:
@@ -126,7 +125,8 @@ class Bridge:
 
     async def _model_ok(self, scope, receive, send, prov: Provider, model: str) -> bool:
         """The second IsAuthorized, carrying provider instance name and model (AUTH-MODEL-001/003)."""
-        result = await asyncio.to_thread(self.authorizer.is_authorized, scope["aigw.token"], prov.name, model)
+        # on the loop, like the first call (serve.py): a few store reads, cheaper than a thread hop
+        result = self.authorizer.is_authorized(scope["aigw.token"], prov.name, model)
         if isinstance(result, Authorized):
             return True
         faults = self.cfg.faults

@@ -11,11 +11,10 @@ import re
 
 import httpx
 
-from aigw_common import netguard
-
 from ..config import ReferenceConfig
 from ..goerrors import text_error
 from .credentials import NO_CREDENTIAL, outbound_headers
+from .upstream import UpstreamClients
 
 INTERCEPTED = {"openai": {"/v1/chat/completions", "/v1/responses"}, "anthropic": {"/v1/messages"},
                "copilot": {"/chat/completions", "/responses", "/v1/messages"}}
@@ -109,11 +108,8 @@ async def relay(client: httpx.AsyncClient, scope, send, url: str, headers: list[
         await resp.aclose()
 
 
-def new_client(cfg: ReferenceConfig) -> httpx.AsyncClient:
-    # Idle upstream connections are dropped long before a provider may close them (netguard's 0.5 s):
-    # httpx's default of 5 s equals uvicorn's keep-alive, so a forward at the 5 s mark met a connection
-    # the canary was closing and answered 502 for a request the gateway had accepted.
-    return netguard.async_client(timeout=cfg.upstream_timeout_s, limits=netguard.limits(max_connections=512))
+def new_client(cfg: ReferenceConfig) -> UpstreamClients:
+    return UpstreamClients(cfg.upstream_timeout_s)
 
 
 class Forwarder:
@@ -160,4 +156,4 @@ class Forwarder:
             headers += [("x-ai-bridge-actor-id", auth.owner_id),
                         ("x-ai-bridge-actor-metadata-username", auth.username)]
         url = self.cfg.upstreams[provider].rstrip("/") + upstream_path(provider, sub)
-        await relay(self.client, scope, send, url, headers, body, receive)
+        await relay(self.client.pick(), scope, send, url, headers, body, receive)
