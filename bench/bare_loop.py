@@ -5,8 +5,7 @@
 "The same requests" means what the gateway receives from `aigw-conformance run --capture off` for the
 generated checks (bench/direct_checks.py compares the two, request shape by request shape, at the
 gateway): GET <base>/api/v2/ai-gateway/openai/v1/models?aigw_tracking_id=<fresh id>, with httpx's
-default headers, `Authorization: Bearer <token>`, `X-Aigw-Tracking-Id: <the same id>` and the
-`X-Aigw-Test-Id` the harness adds; one httpx.Client whose idle connections expire after 0.5 s like the
+default headers, `Authorization: Bearer <token>` and `X-Aigw-Tracking-Id: <the same id>`; one httpx.Client whose idle connections expire after 0.5 s like the
 harness's, so back-to-back requests share one connection. Each answer is checked (status 200), as the
 harness checks it; exit 1 when one is not.
 """
@@ -30,8 +29,7 @@ def main(base: str, n: int) -> int:
         for i in range(n):
             trk = f"aigw-trk-{secrets.token_hex(16)}"
             r = client.get(base + MODELS, params={"aigw_tracking_id": trk},
-                           headers=[("Authorization", f"Bearer {token}"), ("X-Aigw-Tracking-Id", trk),
-                                    ("X-Aigw-Test-Id", f"bench-gen.yaml::BENCH-{i:05d}")])
+                           headers=[("Authorization", f"Bearer {token}"), ("X-Aigw-Tracking-Id", trk)])
             bad += r.status_code != 200
     if bad:
         print(f"{bad} of {n} answers were not 200")

@@ -57,7 +57,8 @@ def start_run(options: RunOptions, inputs: Inputs, redactor: Redactor, stack: Ex
         capture = _start_capture(target, endpoints, options.run_dir, redactor, mint_path, stack)
         endpoints = {**endpoints, **capture.endpoints}
     timeout = target.timeouts.request
-    transports: dict = {"direct": DirectRunner(policy, timeout=timeout, target=target.name)}
+    transports: dict = {"direct": DirectRunner(policy, timeout=timeout, target=target.name,
+                                               tag=capture is not None)}
     stack.callback(transports["direct"].close)
     if target.proxy_url:
         from aigw_conformance.runner.proxy import ProxyRunner

@@ -26,8 +26,10 @@ TEST_ID_HEADER = "X-Aigw-Test-Id"   # the capture tap strips it before the gatew
 
 class DirectRunner:
     def __init__(self, policy: NetworkPolicy = LOOPBACK_ONLY, *, timeout: float = 10.0,
-                 verify: bool | str = True, target: str | None = None) -> None:
+                 verify: bool | str = True, target: str | None = None, tag: bool = True) -> None:
         self.timeout = timeout
+        # the test-id header is for a capture tap, which strips it; with none in front it would reach the gateway
+        self.tag = tag
         self.target = target
         self.policy = policy
         self.verify = verify
@@ -39,7 +41,7 @@ class DirectRunner:
     def send(self, request: WireRequest, *, fresh: bool = False) -> Observation:
         timeout = min(self.timeout, request.timeout or self.timeout)
         headers = list(request.headers)
-        if request.test_id:
+        if request.test_id and self.tag:
             headers.append((TEST_ID_HEADER, request.test_id))
         if not all(_sendable(k) and _sendable(v) for k, v in headers):
             return self._raw(request, timeout)
@@ -77,7 +79,7 @@ class DirectRunner:
 
     def _raw(self, request: WireRequest, timeout: float) -> Observation:
         from .raw_http import send_raw
-        extra = [(TEST_ID_HEADER, request.test_id)] if request.test_id else []
+        extra = [(TEST_ID_HEADER, request.test_id)] if request.test_id and self.tag else []
         return Observation(request, send_raw(request, timeout=timeout, policy=self.policy,
                                              verify=self.verify, extra=extra))
 

@@ -32,7 +32,8 @@ def run_fuzz_step(ctx: CaseContext, step: FuzzStep, label: str) -> list[Mismatch
         operator_token=run.operator_token, policy=run.policy, timeout=run.timeout, seed=step.fuzz.seed,
         record=lambda name, text: ctx.attach(name, run.redactor.redact(text)),
         redactor=run.redactor, mint_path=run.mint_path, token_prefix=run_prefix(run.options.run_id),
-        tap_answer=_tap_answer if run.capture is not None else None, test_id=ctx.test_id)
+        tap_answer=_tap_answer if run.capture is not None else None,
+        test_id=ctx.test_id if run.capture is not None else "")
     details = run_engine(step, fuzz_ctx)
     for d in details:
         d.step = d.step or label

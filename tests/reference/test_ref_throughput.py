@@ -15,7 +15,7 @@ import pytest
 
 from aigw_common import netguard
 from aigw_reference.dataplane.upstream import UpstreamClients
-from ref_helpers import tracking
+from .ref_helpers import tracking
 
 ROOT = Path(__file__).resolve().parents[2]
 CONCURRENT = 150
