@@ -1,5 +1,3 @@
-import sys
+from aigw_conformance.cli import entry
 
-from aigw_conformance.cli import main
-
-sys.exit(main())
+entry()

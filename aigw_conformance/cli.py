@@ -72,5 +72,26 @@ def main(argv: list[str] | None = None) -> int:
         return exitcodes.INTERNAL_ERROR
 
 
+def entry() -> None:
+    """The console script: `main`, then for `run` an exit without the interpreter's teardown.
+
+    By the time `run` returns, pytest has unconfigured the harness (taps stopped and their files
+    written, tokens deleted, the reference stopped) and the reports are closed; tearing down the
+    modules of mitmproxy, hypothesis and the rest costs about 0.3 s more that a pipeline waits
+    for on every run. Other commands exit normally."""
+    argv = sys.argv[1:]
+    rc = main(argv)
+    if argv[:1] == ["run"]:
+        import logging
+        logging.shutdown()
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        os._exit(rc)
+    sys.exit(rc)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

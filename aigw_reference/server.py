@@ -7,6 +7,7 @@ import dataclasses
 import json
 import logging
 import os
+import shutil
 import signal
 import socket
 import tempfile
@@ -125,6 +126,15 @@ async def serve(cfg: ReferenceConfig, *, state_file: Path | None, host: str = "1
                 proxy: bool = True, on_ready=None, stop: asyncio.Event | None = None) -> None:
     stop = _stop_on_signals(stop)
     work = Path(tempfile.mkdtemp(prefix="aigw-reference-"))
+    try:
+        await _serve(cfg, work, stop, state_file=state_file, host=host, port=port, proxy=proxy, on_ready=on_ready)
+    finally:
+        # the database, the proxy's CA key and its confdir: nothing of a stopped reference stays behind
+        shutil.rmtree(work, ignore_errors=True)
+
+
+async def _serve(cfg: ReferenceConfig, work: Path, stop: asyncio.Event, *, state_file: Path | None, host: str,
+                 port: int, proxy: bool, on_ready) -> None:
     issued = cfg.issued_keys_file or os.environ.get("AIGW_REFERENCE_ISSUED_KEYS_FILE", "")
     if issued:
         Path(issued).touch(mode=0o600)
@@ -195,6 +205,7 @@ async def serve(cfg: ReferenceConfig, *, state_file: Path | None, host: str = "1
         for a in apps.values():
             if isinstance(a, GatewayApp):
                 await a.forwarder.client.aclose()
+        store.close()
 
 
 async def serve_canary(host: str, port: int, on_ready=None, stop: asyncio.Event | None = None) -> None:

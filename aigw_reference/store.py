@@ -118,6 +118,10 @@ class Store:
         self._db.executescript(SCHEMA)
         self._failing: dict[tuple[str, str], float] = {}
 
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
     # public for the other tables of the reference (catalog.py), which share this connection
     def query(self, sql: str, args=()) -> list[sqlite3.Row]:
         return self._q(sql, args)

@@ -28,6 +28,11 @@ class ExternalDeployment:
     targets: Path
     env: dict[str, str]
 
+    @property
+    def central_keys(self) -> list[str]:
+        """Both deployments' provider keys: secrets the harness is told of, never issues."""
+        return [k for ref in (self.main, self.nobyok) for k in ref.state["central_keys"].values()]
+
     def stop(self) -> None:
         self.nobyok.stop()
         self.main.stop()

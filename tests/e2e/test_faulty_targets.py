@@ -18,12 +18,12 @@ from .runs import run
 VALID = "FaUlTyTok1-abcdefghijklmnopqrstuv"
 
 
-def targets_file(tmp, base_url: str, proxy_url: str | None) -> str:
+def targets_file(tmp, base_url: str, proxy_url: str | None, read_s: int = 3) -> str:
     proxy = f"    proxy_url: {proxy_url}\n" if proxy_url else ""
     path = tmp / "targets.yaml"
     path.write_text("targets:\n  down:\n    kind: external\n"
                     f"    base_url: {base_url}\n{proxy}"
-                    "    timeouts: {connect: 2, read: 3, total: 5}\n"
+                    f"    timeouts: {{connect: 2, read: {read_s}, total: {read_s + 2}}}\n"
                     "    tokens: {source: static, env: {valid: AIGW_FAULTY_VALID}}\n")
     return str(path)
 
@@ -62,11 +62,11 @@ def test_refused_direct_and_proxy(tmp_path, capture):
 @pytest.mark.parametrize("capture", ["on", "off"])
 def test_hanging_target(tmp_path, capture):
     with HangingServer() as hang:
-        targets = targets_file(tmp_path, hang.url, None)
+        targets = targets_file(tmp_path, hang.url, None, read_s=1)
         res = run(tmp_path, "--target", "down", "--targets-file", targets, "--capture", capture,
                   env={"AIGW_FAULTY_VALID": VALID})
-    assert_no_verdict(res, "within 3 s", capture)
-    # three scenarios wait out the 3 s read timeout, then the circuit opens: seconds, not minutes
+    assert_no_verdict(res, "within 1 s", capture)
+    # three scenarios wait out the 1 s read timeout, then the circuit opens: seconds, not minutes
     assert res.seconds < 60, res.seconds
 
 

@@ -1,6 +1,6 @@
 """A mutated token is one character away from a live secret: the engine registers what it sends.
 
-Found by the ground-truth scan of a full run (tests/e2e/test_full_run_secrets.py): a tab inserted
+Found by the ground-truth scan of a full run (tests/e2e/test_external_target.py): a tab inserted
 into the secret reached traffic.har in clear, and a newline inserted into it made mitmproxy log the
 second half of the secret ("invalid header line: b'…'") in capture.log.
 """
