@@ -1,5 +1,9 @@
 """Shared by every test of the project itself."""
 
+# The proxy tests of the harness and of the reference share one in-process mitmproxy (one master per
+# process), so their fixtures are registered once, here, not in a conftest of each folder.
+pytest_plugins = ["tests.proxy_fixtures"]
+
 # pytester's in-process runs restore sys.modules afterwards, so a module first imported inside one
 # run is imported anew in the next. httpx imports httpcore lazily and caches its exception map by
 # httpcore's classes: a second httpcore would let raw httpcore errors escape httpx's mapping.

@@ -4,7 +4,7 @@
     aigw-conformance clients record [--client NAME]...
         runs the recording scenarios of suites/live-clients.yaml against the embedded reference (sealed,
         captured) and writes each client's real request shapes (header names, order, values with secrets
-        and per-run values replaced) to fixtures/client-shapes/<client>.json. tests/clients checks that
+        and per-run values replaced) to fixtures/client-shapes/<client>.json. tests/aigw_conformance/clients/test_shapes.py checks that
         the emulated `clients` suite sends the same shapes, so upgrading a client is: change its pin in
         package.json (or pyproject's live-clients extra), `npm ci`, run this, fix what the test names.
 

@@ -110,10 +110,18 @@ def main(args: argparse.Namespace) -> int:
     from aigw_conformance.interrupts import InterruptSeen, sigterm_interrupts
 
     run_id = args.run_id or new_run_id()
+    before = os.environ.get(NO_AUTOLOAD)
     os.environ[NO_AUTOLOAD] = "1"   # xdist workers inherit it
     sigterm_interrupts()          # SIGTERM unwinds like Ctrl-C: tokens and users are deleted
     interrupt = InterruptSeen()
-    rc = int(pytest.main(pytest_args(args, run_id), plugins=[interrupt]))
+    try:
+        rc = int(pytest.main(pytest_args(args, run_id), plugins=[interrupt]))
+    finally:
+        # called in-process (tests, embedding): a later pytest of that process loads its plugins
+        if before is None:
+            os.environ.pop(NO_AUTOLOAD, None)
+        else:
+            os.environ[NO_AUTOLOAD] = before
     if interrupt.seen:
         return exitcodes.INTERRUPTED
     return exit_code(rc, Path(args.report_dir) / run_id / "conformance.json")

@@ -62,7 +62,7 @@ def main(args: argparse.Namespace) -> int:
     out_dir = Path(args.report_dir) / f"selftest-{stamp}"
     extra = tuple(a for a in (getattr(args, "passthrough", None) or []) if a != "--")
     # The live clients (minutes per run) stay out of the per-fault runs unless asked for; a -m given
-    # by the user comes later and wins (tests/clients proves the live scenarios catch their fault).
+    # by the user comes later and wins (tests/aigw_conformance/clients proves the live scenarios catch their fault).
     extra = ("-m", "not live_clients", *extra)
     if args.recompile:
         src = Path(args.recompile)

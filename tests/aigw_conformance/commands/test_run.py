@@ -1,0 +1,76 @@
+"""`aigw-conformance run` end to end (subprocess): exit codes and the report folder."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from aigw_conformance import exitcodes
+
+from ..fakes import FakeGateway, closed_port_url
+from ..test_pytest_plugin import SUITE, targets_yaml
+
+SCHEMA = json.loads((Path(__file__).parents[3] / "aigw_conformance/report/schema/conformance-v1.json").read_text())
+
+
+def cli_run(tmp_path: Path, url: str, suite: str = SUITE, *extra: str) -> subprocess.CompletedProcess:
+    (tmp_path / "suites").mkdir(exist_ok=True)
+    (tmp_path / "suites" / "tiny.yaml").write_text(suite)
+    (tmp_path / "targets.yaml").write_text(targets_yaml(url))
+    cmd = [sys.executable, "-m", "aigw_conformance", "run", "--suites", str(tmp_path / "suites"),
+           "--targets-file", str(tmp_path / "targets.yaml"), "--target", "fake", "--capture", "off",
+           "--report-dir", str(tmp_path / "reports"), "--run-id", "c1", *extra]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=60, cwd=tmp_path)
+
+
+def test_run_nonconformant_exit_1_and_reports(tmp_path):
+    with FakeGateway() as gw:
+        proc = cli_run(tmp_path, gw.url, SUITE, "-m", "core")     # pytest options pass through
+    assert proc.returncode == exitcodes.NONCONFORMANT, proc.stdout + proc.stderr
+    run_dir = tmp_path / "reports" / "c1"
+    rep = json.loads((run_dir / "conformance.json").read_text())
+    jsonschema.validate(rep, SCHEMA)
+    junit = (run_dir / "junit.xml").read_text()
+    assert "not-supported: target lacks proxy" in junit          # skip reasons kept in JUnit
+    assert list((run_dir / "allure-results").glob("*-result.json"))
+    assert (tmp_path / "reports" / "latest").resolve() == run_dir.resolve()
+
+
+def test_run_unreachable_exit_3(tmp_path):
+    start = time.monotonic()
+    proc = cli_run(tmp_path, closed_port_url())
+    assert proc.returncode == exitcodes.TARGET_UNREACHABLE, proc.stdout + proc.stderr
+    assert time.monotonic() - start < 30
+
+
+def test_run_invalid_suite_exit_2(tmp_path):
+    proc = cli_run(tmp_path, closed_port_url(), SUITE.replace("requirement: [AUTH-HTTP-002]", "requirement: [NOPE-1]"))
+    assert proc.returncode == exitcodes.INVALID_INPUT
+    assert "tiny.yaml, line 14" in proc.stdout and "NOPE-1" in proc.stdout
+
+
+def _collected(*extra: str, cwd: Path) -> tuple[set[str], str]:
+    proc = subprocess.run([sys.executable, "-m", "aigw_conformance", "run", "--collect-only", "-q",
+                           "--report-dir", str(cwd / "reports"), *extra],
+                          capture_output=True, text=True, timeout=120, cwd=cwd)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    ids = {line.rsplit("::", 1)[-1] for line in proc.stdout.splitlines() if "::" in line}
+    return ids, proc.stdout
+
+
+def test_an_opt_in_profile_runs_only_when_asked_or_claimed(tmp_path):
+    plain, out = _collected(cwd=tmp_path)
+    assert plain and not any(i.startswith("LIVE-") for i in plain)
+    assert "deselected" in out
+    asked, _ = _collected("--profile", "live-clients", cwd=tmp_path)
+    assert asked and all(i.startswith("LIVE-") for i in asked)
+    (tmp_path / "targets.yaml").write_text(
+        "targets:\n  reference:\n    kind: reference\n    profiles: [core, live-clients]\n")
+    claimed, _ = _collected("--targets-file", str(tmp_path / "targets.yaml"), cwd=tmp_path)
+    assert asked <= claimed and plain <= claimed
