@@ -14,7 +14,8 @@ capture on and off:
   must be written into the scenario's evidence.
 
 The four runs (two boundaries x capture on/off) go side by side against the one gateway: they
-mostly sleep, and together they take about as long as the longest.
+mostly sleep, and together they take about as long as the longest; the 1 s boundary's runs use two
+xdist workers, so their sleeps (and their connections) are split between two processes.
 """
 
 from __future__ import annotations
@@ -93,8 +94,10 @@ def test_idle_closing_target_gives_no_false_failure(tmp_path: Path) -> None:
 
             def go(job: tuple[str, str]) -> RunResult:
                 name, capture = job
+                # the 1 s boundary's runs sleep about 50 s each: two workers, each idling across it
+                workers = ["-n", "2"] if name == "ka1" else []
                 return run(tmp_path, "--target", name, "--targets-file", str(tfile), "--suites", str(suites[name]),
-                           "--capture", capture, env=env, run_id=f"{name}-{capture}", timeout=400)
+                           "--capture", capture, *workers, env=env, run_id=f"{name}-{capture}", timeout=400)
 
             with ThreadPoolExecutor(len(jobs)) as pool:
                 results = dict(zip(jobs, pool.map(go, jobs)))
