@@ -14,3 +14,4 @@ import httpcore  # noqa: F401
 import cryptography.x509  # noqa: F401,E402
 from cryptography.hazmat.primitives import hashes, serialization  # noqa: F401,E402
 from cryptography.hazmat.primitives.asymmetric import ec, rsa  # noqa: F401,E402
+
