@@ -24,7 +24,7 @@ from ..goerrors import text_error
 from ..gostrings import go_quote
 from ..proxy.hosts import loopback_literal
 from .credentials import NO_CREDENTIAL, outbound_headers
-from .forward import MAX_BODY, forwarded_for, new_client, read_body, relay, route_kind, upstream_path
+from .forward import MAX_BODY, hop_headers, new_client, read_body, relay, route_kind, upstream_path
 
 TOO_LARGE = "Request body too large. The maximum allowed request body size is 32MiB."
 WS_REFUSED = "WebSocket transport is not supported, use HTTP"
@@ -102,13 +102,7 @@ class Bridge:
             return await failure(scope, receive, send)
         if intercepted and late and not await self._model_ok(scope, receive, send, prov, self._model(body) or ""):
             return
-        headers = out.headers
-        if not intercepted:
-            headers = forwarded_for(scope, headers)
-        elif self.cfg.send_actor_headers:
-            auth = scope["aigw.auth"]
-            headers += [("x-ai-bridge-actor-id", auth.owner_id),
-                        ("x-ai-bridge-actor-metadata-username", auth.username)]
+        headers = hop_headers(scope, out.headers, intercepted, self.cfg)
         url = upstream_base(prov, self.cfg.canary_url).rstrip("/") + upstream_path(prov.type, sub)
         await relay(self.client.pick(), scope, send, url, headers, body, receive)
 

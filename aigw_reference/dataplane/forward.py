@@ -84,6 +84,19 @@ def forwarded_for(scope, headers: list[tuple[str, str]]) -> list[tuple[str, str]
     return headers + [("x-forwarded-for", client), ("x-forwarded-host", host), ("x-forwarded-proto", "http")]
 
 
+def hop_headers(scope, headers: list[tuple[str, str]], intercepted: bool,
+                cfg: ReferenceConfig) -> list[tuple[str, str]]:
+    """What the provider hop adds: the X-Forwarded-* chain on passthrough, the actor headers on an
+    intercepted route when the deployment sends them."""
+    if not intercepted:
+        return forwarded_for(scope, headers)
+    if cfg.send_actor_headers:
+        auth = scope["aigw.auth"]
+        return headers + [("x-ai-bridge-actor-id", auth.owner_id),
+                          ("x-ai-bridge-actor-metadata-username", auth.username)]
+    return headers
+
+
 async def relay(client: httpx.AsyncClient, scope, send, url: str, headers: list[tuple[str, str]], body: bytes,
                 receive=None) -> None:
     """Send upstream and stream the answer back, chunk by chunk (SSE is never buffered)."""
@@ -148,12 +161,6 @@ class Forwarder:
                 return
             await text_error(403, NO_CREDENTIAL)(scope, receive, send)
             return
-        headers = out.headers
-        if not intercepted:
-            headers = forwarded_for(scope, headers)
-        elif self.cfg.send_actor_headers:
-            auth = scope["aigw.auth"]
-            headers += [("x-ai-bridge-actor-id", auth.owner_id),
-                        ("x-ai-bridge-actor-metadata-username", auth.username)]
+        headers = hop_headers(scope, out.headers, intercepted, self.cfg)
         url = self.cfg.upstreams[provider].rstrip("/") + upstream_path(provider, sub)
         await relay(self.client.pick(), scope, send, url, headers, body, receive)
