@@ -6,7 +6,7 @@ Each run is `aigw-conformance run` (capture on, as a user runs it) in its own su
 session group, from fresh state: a new embedded reference with a new database, a new run folder, no
 earlier report. The runs go one after another (never side by side), the two modes interleaved
 (serial, -n 2, serial, …) so a change in the machine's load falls on both alike. Extra arguments are
-passed to every run (e.g. `-m "not live_clients"`).
+passed to every run (e.g. `--profile live-clients`).
 
 Per mode, and across both modes, it reports:
 - whether every run gave the same verdict and the same outcome for every scenario (IDENTICAL);

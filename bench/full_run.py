@@ -2,10 +2,10 @@
 
     python3 bench/full_run.py [--rounds 1] [--no-live]
 
-`aigw-conformance run -m "not live_clients"` (the embedded reference target, every shipped suite but
-the live-clients profile, which runs real client programs and has its own timing), then the same with
-`-n 2`, back to back, ROUNDS times alternating, medians; then once the whole run with the
-live-clients profile included (serial), for the record. Whole processes, start-up and report writing
+`aigw-conformance run` (the embedded reference target, every shipped suite; the live-clients profile,
+which runs real client programs, is opt-in and not part of it), then the same with `-n 2`, back to
+back, ROUNDS times alternating, medians; then once the live-clients profile alone
+(`--profile live-clients`, serial), for the record. Whole processes, start-up and report writing
 included. A run that ends without a verdict (exit 2, 3 or 4, or no conformance.json) has no figure;
 a run with a failed verdict is timed and says so.
 """
@@ -21,7 +21,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from _common import fmt_runs, footer, goal, harness_cmd, has_verdict, header, median, refuse, timed  # noqa: E402
 
-NOT_LIVE = ["-m", "not live_clients"]
+DEFAULT: list[str] = []
+LIVE = ["--profile", "live-clients"]
 GOAL_SERIAL_S, GOAL_PAR_S = 10.0, 7.0
 
 
@@ -33,15 +34,15 @@ def one(args: list[str], out: Path) -> tuple[float, str | None, str]:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--rounds", type=int, default=1)
-    ap.add_argument("--no-live", action="store_true", help="skip the run with the live-clients profile")
+    ap.add_argument("--no-live", action="store_true", help="skip the run of the live-clients profile")
     args = ap.parse_args()
-    header(f"full default run, serial vs -n 2 (-m 'not live_clients'), medians of {args.rounds}",
+    header(f"full default run, serial vs -n 2, medians of {args.rounds}",
            "pytest-xdist", "mitmproxy", "uvicorn")
     runs: dict[str, list[float]] = {"serial": [], "-n 2": []}
     with tempfile.TemporaryDirectory(prefix="aigw-bench-full-") as tmp:
         folder = Path(tmp)
         for i in range(args.rounds):
-            for name, extra in (("serial", NOT_LIVE), ("-n 2", [*NOT_LIVE, "-n", "2"])):
+            for name, extra in (("serial", DEFAULT), ("-n 2", [*DEFAULT, "-n", "2"])):
                 secs, verdict, tail = one(extra, folder / f"{name.replace(' ', '')}-{i}")
                 print(f"round {i + 1}, {name:6}: {secs:6.1f} s  verdict {verdict or 'NONE'}  ({tail})", flush=True)
                 if verdict is None:
@@ -49,16 +50,16 @@ def main() -> int:
                 runs[name].append(secs)
         live = None
         if not args.no_live:
-            secs, verdict, tail = one([], folder / "live")
+            secs, verdict, tail = one(LIVE, folder / "live")
             live = (secs, verdict, tail)
-            print(f"with live-clients, serial: {secs:6.1f} s  verdict {verdict or 'NONE'}  ({tail})", flush=True)
+            print(f"the live-clients profile alone, serial: {secs:6.1f} s  verdict {verdict or 'NONE'}  ({tail})", flush=True)
     s, p = median(runs["serial"]), median(runs["-n 2"])
     print(f"serial : median {s:6.1f} s ({fmt_runs(runs['serial'])}) -> {goal(s <= GOAL_SERIAL_S)} (<= {GOAL_SERIAL_S:.0f} s)")
     print(f"-n 2   : median {p:6.1f} s ({fmt_runs(runs['-n 2'])}) -> {goal(p <= GOAL_PAR_S and p < s)} "
           f"(faster than serial, <= {GOAL_PAR_S:.0f} s)")
     print(f"ratio serial / -n 2 : {s / p:5.2f}x")
     if live is not None:
-        print(f"with the live-clients profile (serial, once): {live[0]:.1f} s, "
+        print(f"the live-clients profile alone (serial, once): {live[0]:.1f} s, "
               + (f"verdict {live[1]}" if live[1] else f"NO VERDICT ({live[2]})"))
     footer()
     return 0
