@@ -78,10 +78,11 @@ def entry() -> None:
     By the time `run` returns, pytest has unconfigured the harness (taps stopped and their files
     written, tokens deleted, the reference stopped) and the reports are closed; tearing down the
     modules of mitmproxy, hypothesis and the rest costs about 0.3 s more that a pipeline waits
-    for on every run. Other commands exit normally."""
+    for on every run. Other commands, and a run under a profiler or a tracer (cProfile, coverage),
+    whose results are written at the normal exit, exit normally."""
     argv = sys.argv[1:]
     rc = main(argv)
-    if argv[:1] == ["run"]:
+    if argv[:1] == ["run"] and sys.getprofile() is None and sys.gettrace() is None:
         import logging
         logging.shutdown()
         for stream in (sys.stdout, sys.stderr):
