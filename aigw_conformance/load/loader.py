@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from aigw_conformance import resources
 from aigw_conformance.errors import ScenarioError
-from aigw_conformance.scenario.yamlmarks import YamlProblem, data_path, dotted, line_of, load_with_lines
+from aigw_conformance.scenario.yamlmarks import data_path, dotted, line_of, load_file_with_lines
 from aigw_conformance.tokens.kinds import is_known
 
 from .model import WorkloadFile
@@ -110,16 +110,8 @@ def load_workloads(path: Path | str | None = None, *, catalogue=None, routes=Non
     """The validated file. With a catalogue / route table / malformed catalogue, ids are checked too."""
     p = Path(path) if path is not None else DEFAULT_PATH
     file = str(p)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScenarioError(f"cannot read the workloads file ({exc.strerror})", file=file) from None
-    except UnicodeDecodeError:
-        raise ScenarioError("the file is not UTF-8 text", file=file) from None
-    try:
-        data, lines = load_with_lines(text)
-    except YamlProblem as exc:
-        raise ScenarioError(exc.message, file=file, line=exc.line, field=dotted(exc.path) or None) from None
+    # the size bound applies before the file is read whole, as for suites
+    data, lines = load_file_with_lines(p, "the workloads file")
     prepared = _prepare(data, file, lines)
     try:
         wf = WorkloadFile.model_validate(prepared)

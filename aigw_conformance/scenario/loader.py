@@ -15,11 +15,10 @@ from pydantic import ValidationError
 from aigw_conformance.errors import ConfigError, ScenarioError
 from aigw_conformance.features import FEATURES
 from aigw_conformance.requirements import Catalogue
-from aigw_conformance.safeyaml import read_text
 from aigw_conformance.scenario import semantic
 from aigw_conformance.scenario.model import STEP_MODELS, Suite
 from aigw_conformance.scenario.routes import RouteTable, load_routes
-from aigw_conformance.scenario.yamlmarks import YamlProblem, data_path, dotted, line_of, load_with_lines
+from aigw_conformance.scenario.yamlmarks import data_path, dotted, line_of, load_file_with_lines
 from aigw_conformance.tokens.malformed import MalformedCatalogue, load_malformed
 
 _RESERVED = ("file", "line")  # filled in by the loader, never written in YAML
@@ -137,12 +136,7 @@ def _from_validation(exc: ValidationError, data: Any, lines: dict, file: str) ->
 
 def load_suite_file(path: Path | str, ctx: _Ctx) -> Suite:
     file = str(path)
-    try:
-        data, lines = load_with_lines(read_text(path))
-    except OSError as exc:
-        raise ScenarioError(f"cannot read the file ({exc.strerror})", file=file) from None
-    except YamlProblem as exc:
-        raise ScenarioError(exc.message, file=file, line=exc.line, field=dotted(exc.path) or None) from None
+    data, lines = load_file_with_lines(path)
     prepared = _prepare(data, lines, file)
     try:
         suite = Suite.model_validate(prepared)

@@ -7,11 +7,13 @@ silently merges) become errors.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import yaml
 
-from aigw_conformance.safeyaml import YamlProblem, compose_all, dotted
+from aigw_conformance.errors import ScenarioError
+from aigw_conformance.safeyaml import YamlProblem, compose_all, dotted, read_text
 
 Path_ = tuple[Any, ...]
 
@@ -29,6 +31,18 @@ def load_with_lines(text: str) -> tuple[Any, dict[Path_, int]]:
     ctor = _Constructor()
     data = _build(nodes[0], (), lines, ctor)
     return data, lines
+
+
+def load_file_with_lines(path: Path | str, what: str = "the file") -> tuple[Any, dict[Path_, int]]:
+    """A scenario-like file (suite, load workloads) read within safeyaml's limits, the size checked
+    before it is read whole; any problem is a located ScenarioError."""
+    file = str(path)
+    try:
+        return load_with_lines(read_text(path))
+    except OSError as exc:
+        raise ScenarioError(f"cannot read {what} ({exc.strerror})", file=file) from None
+    except YamlProblem as exc:
+        raise ScenarioError(exc.message, file=file, line=exc.line, field=dotted(exc.path) or None) from None
 
 
 def _build(node: yaml.Node, path: Path_, lines: dict[Path_, int], ctor: _Constructor) -> Any:

@@ -87,3 +87,17 @@ def test_cli_check_reports_the_located_error_without_traceback(tmp_path, capsys)
     err = capsys.readouterr().err
     assert f"{f}, line 3, field 'workloads[0].kind'" in err and "Traceback" not in err
     assert cli.main(["load", "--check"]) == exitcodes.OK
+
+
+def test_an_oversized_or_non_utf8_file_is_refused_with_the_file_named(tmp_path):
+    # the same bounded reading as suites: the size is checked before the file is read whole
+    big = tmp_path / "big.yaml"
+    big.write_text("workloads: []\n" + "# padding\n" * 60_000)
+    with pytest.raises(ScenarioError, match="too large") as exc:
+        load_workloads(big)
+    assert exc.value.file == str(big)
+    bad = tmp_path / "latin1.yaml"
+    bad.write_bytes(b"workloads: []\n# caf\xe9\n")
+    with pytest.raises(ScenarioError, match="not UTF-8") as exc:
+        load_workloads(bad)
+    assert exc.value.line == 2
