@@ -6,16 +6,7 @@ from pathlib import Path
 
 from aigw_conformance.cli import main
 
-HEAD = "suite: sample\nprofile: core\nscenarios:\n"
-GOOD_SCENARIO = """\
-  - id: GOOD-ONE
-    requirement: [AUTH-HTTP-001]
-    requires: [provider:openai]
-    tokens: {token: valid}
-    steps:
-      - request: {route: openai.chat, headers: {Authorization: "Bearer {{ token }}"}}
-        expect: {status: 200}
-"""
+from ..sample_suite import GOOD_SCENARIO, HEAD
 
 REPO = Path(__file__).resolve().parents[3]
 

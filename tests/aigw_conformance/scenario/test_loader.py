@@ -7,21 +7,7 @@ import pytest
 from aigw_conformance.errors import ScenarioError
 from aigw_conformance.scenario.loader import check_suites, load_suites
 
-HEAD = """\
-suite: sample
-profile: core
-scenarios:
-"""  # scenarios start on line 4
-
-GOOD_SCENARIO = """\
-  - id: GOOD-ONE
-    requirement: [AUTH-HTTP-001]
-    requires: [provider:openai]
-    tokens: {token: valid}
-    steps:
-      - request: {route: openai.chat, headers: {Authorization: "Bearer {{ token }}"}}
-        expect: {status: 200}
-"""
+from ..sample_suite import GOOD_SCENARIO, HEAD  # scenarios start on line 4
 
 # (case id, yaml body after HEAD, expected line, field fragment, message fragment)
 CASES = [
