@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import atexit
-import shutil
-import tempfile
 import threading
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -43,8 +41,8 @@ class Capture:
 
     def __init__(self, handle: MasterHandle, tap_urls: dict[str, str], proxy_url: str | None,
                  out_dir: Path, redactor: RedactorLike, index: TagIndex, collector: FlowCollector,
-                 handshakes: HandshakeRecorder, guard: LoopbackGuard, confdir: str, errors: TapErrors) -> None:
-        self._handle, self._redactor, self._confdir = handle, redactor, confdir
+                 handshakes: HandshakeRecorder, guard: LoopbackGuard, errors: TapErrors) -> None:
+        self._handle, self._redactor = handle, redactor
         self._tap_urls, self._proxy_url = tap_urls, proxy_url
         self.out_dir = out_dir
         self._index, self._collector, self._handshakes, self.guard = index, collector, handshakes, guard
@@ -127,7 +125,6 @@ class Capture:
         try:
             self._handle.stop()
         finally:
-            shutil.rmtree(self._confdir, ignore_errors=True)
             atexit.unregister(self.stop)
         records = []
         for t in self._handshakes.all():
@@ -181,20 +178,16 @@ def start_capture(endpoints: dict[str, str], out_dir: Path, redactor: RedactorLi
     index, collector, handshakes, guard = TagIndex(), FlowCollector(), HandshakeRecorder(), LoopbackGuard()
     errors = TapErrors(mint_path)
     tagger = Tagger(index, by_mode)
-    confdir = tempfile.mkdtemp(prefix="aigw-capture-ca-")
     opts = dict(
         connection_strategy="lazy", keep_host_header=True, ssl_insecure=True, http3=False,
-        confdir=confdir, stream_large_bodies=None,
-        # The tap must not change what is tested: no header validation or rewriting of its own.
-        validate_inbound_headers=False, keep_alt_svc_header=True, onboarding=False,
+        stream_large_bodies=None,
+        # The tap must not change what is tested: no header validation or rewriting of its own (and no
+        # Alt-Svc rewriting: that addon is not loaded, see master.tap_addons).
+        validate_inbound_headers=False,
     )
     # Order matters: the guard refuses before dialling, the tagger tags before the others record.
     addons = [guard, tagger, StreamRecorder(), errors, handshakes, collector]
-    try:
-        handle = start_master(modes, addons, opts, out_dir / LOG_FILE, redactor)
-    except BaseException:
-        shutil.rmtree(confdir, ignore_errors=True)
-        raise
+    handle = start_master(modes, addons, opts, out_dir / LOG_FILE, redactor)
 
     tap_urls: dict[str, str] = {}
     for name, spec in names.items():
@@ -203,7 +196,7 @@ def start_capture(endpoints: dict[str, str], out_dir: Path, redactor: RedactorLi
         # A Host header naming the tap is what the client wrote because it was pointed at the tap.
         tagger.tap_authorities.setdefault(by_mode[spec][0], set()).update({tap, tap.replace("127.0.0.1", "localhost")})
     cap = Capture(handle, tap_urls, f"http://{_listen_for(handle, proxy_spec)}" if proxy_spec else None,
-                  out_dir, redactor, index, collector, handshakes, guard, confdir, errors)
+                  out_dir, redactor, index, collector, handshakes, guard, errors)
     atexit.register(cap.stop)
     return cap
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mitmproxy import addons as mitm_addons
 from mitmproxy import options
+from mitmproxy.addons import core, disable_h2c, next_layer, proxyserver, tlsconfig
 from mitmproxy.master import Master
 
 from ..errors import AigwError
@@ -89,10 +89,34 @@ if not any(isinstance(f, _DropShutdownCancellations) for f in _asyncio_log.filte
     _asyncio_log.addFilter(_DropShutdownCancellations())
 
 
+class UpstreamTls(tlsconfig.TlsConfig):
+    """TLS towards the gateway only. A tap serves plain HTTP (or raw TCP) to the harness and never
+    terminates a client's TLS, so it needs no certificate authority: mitmproxy's would generate an RSA
+    key and write it, private key included, to a folder on every run (about 0.3 s of start-up, and a
+    CA key left in /tmp whenever a run is killed). Every other TLS option is still checked."""
+
+    _CA_OPTIONS = frozenset({"certs", "confdir", "key_size", "cert_passphrase"})
+
+    def configure(self, updated) -> None:
+        super().configure(set(updated) - self._CA_OPTIONS)
+
+    def running(self) -> None:   # the base class re-reads the CA folder here
+        pass
+
+
+def tap_addons() -> list:
+    """mitmproxy's own addons a tap needs: listeners, layers, upstream TLS, and the one default that
+    acts on traffic unasked (h2c upgrades are refused). The other defaults (playback, maps, blocklists,
+    auth, onboarding, Alt-Svc rewriting that the taps switched off anyway) would only answer every hook
+    of every flow: with all of them each request cost the tap about 2 ms more."""
+    return [core.Core(), disable_h2c.DisableH2C(), proxyserver.Proxyserver(), next_layer.NextLayer(),
+            UpstreamTls()]
+
+
 async def _main(handle: MasterHandle, ready: threading.Event, opts: dict, addons: list) -> None:
     try:
         m = Master(options.Options(mode=handle.modes, listen_host="127.0.0.1"))
-        m.addons.add(*mitm_addons.default_addons())
+        m.addons.add(*tap_addons())
         m.options.update(**opts)
         m.addons.add(*addons)
         handle.box.update(m=m, loop=asyncio.get_running_loop())

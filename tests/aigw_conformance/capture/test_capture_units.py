@@ -106,6 +106,22 @@ def test_stop_frees_ports_and_is_idempotent(tmp_path):
     assert not cap._handle.thread.is_alive()
 
 
+def test_a_capture_writes_no_certificate_authority_anywhere(tmp_path, monkeypatch):
+    """The taps never serve TLS, so no CA key is made: none in ~/.mitmproxy, none in a temp folder a
+    killed run would leave behind; only the run's own files are written."""
+    import tempfile
+
+    home, tmp, out = tmp_path / "home", tmp_path / "tmp", tmp_path / "out"
+    home.mkdir(), tmp.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp))
+    cap = start_capture({"default": "https://127.0.0.1:9"}, out, Redactor())
+    assert [getattr(a, "certstore", None) for a in cap._handle.box["m"].addons.chain if hasattr(a, "certstore")] == [None]
+    cap.stop()
+    assert list(home.iterdir()) == [] and list(tmp.iterdir()) == []
+    assert {p.name for p in out.iterdir()} <= {"traffic.mitm", "traffic.har", "handshakes.jsonl", "capture.log"}
+
+
 def test_public_surface():
     import aigw_conformance.capture as capture
 
