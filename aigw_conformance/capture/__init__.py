@@ -6,10 +6,16 @@
 files), `capture` (the public object).
 
 The names below load on first use: importing this package (or `tap_errors`) does not import
-mitmproxy, so a run with capture off, and pytest's start-up, never pay for it.
+mitmproxy's modules, so a run with capture off, and pytest's start-up, never pay for them. Whatever
+module of the package is imported, this runs first: mitmproxy's addons package is registered so that
+only the addons the taps use are loaded (`addon_imports`).
 """
 
 from importlib import import_module
+
+from .addon_imports import defer_package_init
+
+defer_package_init()
 
 _EXPORTS = {"Capture": "capture", "start_capture": "capture", "CaptureStartError": "master",
             "merge_captures": "merge", "HANDSHAKES_FILE": "writer", "HAR_FILE": "writer", "MITM_FILE": "writer"}

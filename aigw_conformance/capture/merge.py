@@ -36,5 +36,5 @@ def merge_captures(worker_dirs: list[Path], out_dir: Path, redactor: RedactorLik
                 else:
                     har["log"]["entries"].extend(doc["log"]["entries"])
     har = har or {"log": {"version": "1.2", "creator": {"name": "aigw-conformance", "version": ""}, "entries": []}}
-    (out_dir / HAR_FILE).write_text(redactor.redact(json.dumps(har, indent=1)), encoding="utf-8")
+    (out_dir / HAR_FILE).write_text(redactor.redact(json.dumps(har)), encoding="utf-8")
     return [out_dir / MITM_FILE, out_dir / HAR_FILE, out_dir / HANDSHAKES_FILE]

@@ -104,9 +104,10 @@ def write_files(
         for f in clean:
             writer.add(f)
     har = SaveHar().make_har([f for f in clean if isinstance(f, http.HTTPFlow)])
-    # The HAR shows decoded text; redact the serialised form once more as a last net.
+    # The HAR shows decoded text; redact the serialised form once more as a last net. Not indented:
+    # with an indent json falls back to its pure-Python encoder (0.13 s instead of 0.03 s for 3 MB).
     har_path = out_dir / HAR_FILE
-    har_path.write_text(redactor.redact(json.dumps(har, indent=1)), encoding="utf-8")
+    har_path.write_text(redactor.redact(json.dumps(har)), encoding="utf-8")
     hs_path = out_dir / HANDSHAKES_FILE
     with hs_path.open("w", encoding="utf-8") as fh:
         for record in handshakes:
