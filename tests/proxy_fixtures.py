@@ -123,11 +123,19 @@ class ReferenceProxy:
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(30)
 
     def use(self, settings: ProxySettings):
-        if self.settings != settings:
+        # mitmproxy dispatches every new connection to the last master created in the process: after
+        # a capture test's taps (a master of their own) ran in this worker, the proxy would answer
+        # with the taps' addons (a CONNECT without credentials got 200). Restart it then.
+        if self.settings != settings or not self._current():
             self.close_proxy()
             self.handle = self._run(start_proxy(settings, gateway_url=self.gateway_url, state_dir=self.state_dir))
             self.settings = settings
         return self.handle
+
+    def _current(self) -> bool:
+        from mitmproxy import ctx
+
+        return self.handle is not None and getattr(ctx, "master", None) is self.handle.master
 
     def close_proxy(self) -> None:
         if self.handle is not None:
