@@ -87,6 +87,51 @@ def no_answer(exc: BaseException, ctx: FuzzContext) -> TransportError:
                           url=ctx.base_url)
 
 
+CHECKS = [not_a_server_error, protocol_ignored_auth]
+
+
+def _search_settings(max_examples: int) -> settings:
+    return settings(max_examples=max_examples, deadline=None, database=None,
+                    suppress_health_check=list(HealthCheck), phases=[Phase.generate, Phase.shrink])
+
+
+def clean_modes(operation, ctx: FuzzContext, sess, token: str, modes: list[bool], *,
+                max_examples: int, deadline_s: float, seed: int) -> set[bool]:
+    """The modes of ``operation`` whose search passes, decided from one generation of cases.
+
+    Generation is most of a search's time, and a search that never finds anything draws the same
+    cases whatever the mode (same strategy, same seed, the same False answers), so each case is
+    drawn once and sent in every mode. A mode that fails or gets no answer is left out: its own
+    search (`fuzz_operation`) then runs as before, resending those cases and shrinking to the same
+    minimal case.
+    """
+    passing = set(modes)
+    sent = dict.fromkeys(modes, 0)
+    started = time.monotonic()
+
+    def send_in_every_mode(case) -> bool:
+        over = time.monotonic() - started > deadline_s * len(modes)  # each mode had deadline_s
+        for generated in [m for m in modes if m in passing and sent[m] < 3 * max_examples]:
+            if over:
+                break
+            sent[generated] += 1
+            try:
+                case.call_and_validate(session=sess, headers=auth_headers(operation, ctx, token, generated),
+                                       checks=CHECKS)
+            except requests.RequestException:
+                passing.clear()   # the modes' own searches decide what "no answer" means
+            except (Exception, BaseExceptionGroup):  # FailureGroup is a BaseExceptionGroup
+                passing.discard(generated)
+        return False
+
+    try:
+        find(operation.as_strategy(), send_in_every_mode, settings=_search_settings(max_examples),
+             random=random.Random(seed))
+    except (NoSuchExample, Unsatisfiable):
+        pass
+    return passing
+
+
 def fuzz_operation(operation, ctx: FuzzContext, sess, token: str, *, generated: bool,
                    max_examples: int, deadline_s: float, seed: int) -> MismatchDetail | None:
     failures: dict[int, str] = {}
@@ -101,8 +146,7 @@ def fuzz_operation(operation, ctx: FuzzContext, sess, token: str, *, generated: 
         sent[0] += 1
         headers = auth_headers(operation, ctx, token, generated)
         try:
-            case.call_and_validate(session=sess, headers=headers,
-                                   checks=[not_a_server_error, protocol_ignored_auth])
+            case.call_and_validate(session=sess, headers=headers, checks=CHECKS)
         except requests.RequestException as exc:
             unanswered.append(exc)   # judged after the search: no answer is no finding
             return False
@@ -111,10 +155,9 @@ def fuzz_operation(operation, ctx: FuzzContext, sess, token: str, *, generated: 
             return True
         return False
 
-    conf = settings(max_examples=max_examples, deadline=None, database=None,
-                    suppress_health_check=list(HealthCheck), phases=[Phase.generate, Phase.shrink])
     try:
-        minimal = find(operation.as_strategy(), fails, settings=conf, random=random.Random(seed))
+        minimal = find(operation.as_strategy(), fails, settings=_search_settings(max_examples),
+                       random=random.Random(seed))
     except (NoSuchExample, Unsatisfiable):
         minimal = None
     if unanswered and not failures:
@@ -152,9 +195,12 @@ def run(ctx: FuzzContext, *, stateful: bool, max_examples: int, deadline_s: floa
             if not selected(operation, ctx, options):
                 continue
             modes = [False] if is_token_api(operation.path) else [False, True]
+            budget = dict(max_examples=max_examples, deadline_s=deadline_s, seed=seed)
+            # one mode gains nothing from sharing, and would send twice on a finding
+            passing = clean_modes(operation, ctx, sess, token, modes, **budget) if len(modes) > 1 else set()
             for generated in modes:
-                detail = fuzz_operation(operation, ctx, sess, token, generated=generated,
-                                        max_examples=max_examples, deadline_s=deadline_s, seed=seed)
+                detail = None if generated in passing else fuzz_operation(
+                    operation, ctx, sess, token, generated=generated, **budget)
                 log.append(f"{operation.label} generated={generated}: "
                            f"{'FAIL' if detail else 'ok'}")
                 if detail:
