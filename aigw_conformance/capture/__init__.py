@@ -8,12 +8,12 @@ files), `capture` (the public object).
 The names below load on first use: importing this package (or `tap_errors`) does not import
 mitmproxy's modules, so a run with capture off, and pytest's start-up, never pay for them. Whatever
 module of the package is imported, this runs first: mitmproxy's addons package is registered so that
-only the addons the taps use are loaded (`addon_imports`).
+only the addons the taps use are loaded (`aigw_common.mitm_addons`).
 """
 
 from importlib import import_module
 
-from .addon_imports import defer_package_init
+from aigw_common.mitm_addons import defer_package_init
 
 defer_package_init()
 

@@ -14,10 +14,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from aigw_common.mitm_addons import defer_package_init
+
 from .settings import DEFAULT_DOMAINS, PROXY_FAULTS, ProxySettings
 
 if TYPE_CHECKING:
     from .server import ProxyHandle
+
+# Whatever module of the package comes first: only the addons `server.proxy_addons` names get loaded.
+defer_package_init()
 
 __all__ = ["DEFAULT_DOMAINS", "PROXY_FAULTS", "ProxyHandle", "ProxySettings", "start_proxy"]
 

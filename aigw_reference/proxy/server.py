@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mitmproxy import options
-from mitmproxy.tools.dump import DumpMaster
+from mitmproxy.addons import core, disable_h2c, next_layer, proxyserver, tlsconfig
+from mitmproxy.master import Master
 
 from .auth import CoderProxyAuth
 from .gate import PortGate
@@ -25,7 +26,7 @@ START_TIMEOUT = 10.0
 class ProxyHandle:
     url: str
     ca_cert_pem: str
-    master: DumpMaster
+    master: Master
     task: asyncio.Task
     guard: LoopbackDialGuard
     stopped: bool = field(default=False)
@@ -55,6 +56,18 @@ def _tls_certs(settings: ProxySettings, confdir: Path) -> list[str]:
     return [f"{settings.listen_host}={combined}", f"localhost={combined}"]
 
 
+def proxy_addons() -> list:
+    """mitmproxy's part of the gateway's proxy: listeners, layers, TLS (the MITM CA and verified
+    outbound TLS), and the one default that acts on traffic unasked (h2c upgrades refused). Not
+    mitmproxy's DumpMaster: its other defaults (playback, maps, blocklists, its own proxy auth, the
+    mitm.it onboarding page, which no real gateway serves) answered every hook of every flow and cost
+    each start about 0.2 s of imports; and its ErrorCheck exits the whole process when anything logs
+    an error during start-up, which would take the gateway down with it (listener failures are
+    detected below instead)."""
+    return [core.Core(), disable_h2c.DisableH2C(), proxyserver.Proxyserver(), next_layer.NextLayer(),
+            tlsconfig.TlsConfig()]
+
+
 async def start_proxy(settings: ProxySettings, *, gateway_url: str, state_dir: Path, router=None) -> ProxyHandle:
     """`router`: the [model-authz] ProviderRouter (reload.py); None = the static allow-list."""
     confdir = Path(state_dir) / "proxy-ca"
@@ -65,13 +78,8 @@ async def start_proxy(settings: ProxySettings, *, gateway_url: str, state_dir: P
         listen_host=settings.listen_host,
         confdir=str(confdir),
     )
-    master = DumpMaster(opts, with_termlog=False, with_dumper=False)
-    # ErrorCheck exits the *process* when anything logs an error during startup; in the reference
-    # that would take the gateway down with it. Listener failures are detected below instead.
-    errorcheck = master.addons.get("errorcheck")
-    if errorcheck is not None:
-        errorcheck.logger.uninstall()
-        master.addons.remove(errorcheck)
+    master = Master(opts, with_termlog=False)
+    master.addons.add(*proxy_addons())
     master.options.update(
         connection_strategy="lazy",     # eager would dial the real provider at CONNECT time
         upstream_cert=False,            # never ask a provider for its certificate
