@@ -31,7 +31,8 @@ class TagIndex:
         self._lock = threading.Lock()
         self._current = ""
         self._ports: dict[int, str] = {}
-        self._flows: dict[str, list[str]] = defaultdict(list)
+        # test id -> flow ids in start order (a dict as an ordered set: untagged flows can be thousands)
+        self._flows: dict[str, dict[str, None]] = defaultdict(dict)
 
     def expect(self, test_id: str) -> None:
         with self._lock:
@@ -51,19 +52,16 @@ class TagIndex:
 
     def add(self, test_id: str, flow_id: str) -> None:
         with self._lock:
-            if flow_id not in self._flows[test_id]:
-                self._flows[test_id].append(flow_id)
+            self._flows[test_id][flow_id] = None
 
     def move(self, flow_id: str, old: str, new: str) -> None:
         with self._lock:
-            if flow_id in self._flows.get(old, []):
-                self._flows[old].remove(flow_id)
-            if flow_id not in self._flows[new]:
-                self._flows[new].append(flow_id)
+            self._flows.get(old, {}).pop(flow_id, None)
+            self._flows[new][flow_id] = None
 
     def flows(self, test_id: str) -> list[str]:
         with self._lock:
-            return list(self._flows.get(test_id, []))
+            return list(self._flows.get(test_id, {}))
 
 
 def client_port(flow: http.HTTPFlow | tcp.TCPFlow) -> int | None:
