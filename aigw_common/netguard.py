@@ -9,7 +9,9 @@ DNS lookup or a connection to the internet.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
+import ssl
 from dataclasses import dataclass, field
 
 import httpx
@@ -67,34 +69,62 @@ def _dial_host(request: httpx.Request, proxy: str | None) -> tuple[str, int | No
     return request.url.host, request.url.port
 
 
+class _SchemeSplit:
+    """Two inner transports: plain-HTTP requests never use TLS, so theirs gets an empty TLS context;
+    the one for https (or an https proxy) is built on first use with the real verification. httpx
+    builds a verifying context for every transport otherwise, loading the whole CA bundle (about
+    50 ms each, several per run, all for loopback HTTP)."""
+
+    def __init__(self, factory, proxy: str | None, verify, kwargs: dict) -> None:
+        self._factory, self._proxy, self._verify, self._kwargs = factory, proxy, verify, kwargs
+        self._plain = None
+        self._tls = None
+
+    def for_request(self, request: httpx.Request):
+        if request.url.scheme == "https" or (self._proxy or "").lower().startswith("https:"):
+            if self._tls is None:
+                self._tls = self._factory(proxy=self._proxy, verify=tls_context(self._verify), **self._kwargs)
+            return self._tls
+        if self._plain is None:
+            self._plain = self._factory(proxy=self._proxy, verify=_NO_TLS, **self._kwargs)
+        return self._plain
+
+    def built(self) -> list:
+        return [t for t in (self._plain, self._tls) if t is not None]
+
+
 class GuardedTransport(httpx.BaseTransport):
     """Wraps an httpx transport; checks where the connection would go before any socket opens."""
 
-    def __init__(self, policy: NetworkPolicy = LOOPBACK_ONLY, *, proxy: str | None = None, **kwargs) -> None:
+    def __init__(self, policy: NetworkPolicy = LOOPBACK_ONLY, *, proxy: str | None = None, verify=True,
+                 **kwargs) -> None:
         self._policy = policy
         self._proxy = proxy
-        self._inner = httpx.HTTPTransport(proxy=proxy, **kwargs)
+        self._inner = _SchemeSplit(httpx.HTTPTransport, proxy, verify, kwargs)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         self._policy.check(*_dial_host(request, self._proxy))
-        return self._inner.handle_request(request)
+        return self._inner.for_request(request).handle_request(request)
 
     def close(self) -> None:
-        self._inner.close()
+        for t in self._inner.built():
+            t.close()
 
 
 class AsyncGuardedTransport(httpx.AsyncBaseTransport):
-    def __init__(self, policy: NetworkPolicy = LOOPBACK_ONLY, *, proxy: str | None = None, **kwargs) -> None:
+    def __init__(self, policy: NetworkPolicy = LOOPBACK_ONLY, *, proxy: str | None = None, verify=True,
+                 **kwargs) -> None:
         self._policy = policy
         self._proxy = proxy
-        self._inner = httpx.AsyncHTTPTransport(proxy=proxy, **kwargs)
+        self._inner = _SchemeSplit(httpx.AsyncHTTPTransport, proxy, verify, kwargs)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         self._policy.check(*_dial_host(request, self._proxy))
-        return await self._inner.handle_async_request(request)
+        return await self._inner.for_request(request).handle_async_request(request)
 
     async def aclose(self) -> None:
-        await self._inner.aclose()
+        for t in self._inner.built():
+            await t.aclose()
 
 
 #: How long an idle kept-alive connection may be reused. Servers and the load balancers in front of
@@ -106,6 +136,20 @@ KEEPALIVE_EXPIRY = 0.5
 
 def limits(**kwargs) -> httpx.Limits:
     return httpx.Limits(keepalive_expiry=kwargs.pop("keepalive_expiry", KEEPALIVE_EXPIRY), **kwargs)
+
+
+@functools.lru_cache(maxsize=8)
+def _tls_context(verify: bool | str) -> ssl.SSLContext:
+    return httpx.create_ssl_context(verify=verify)
+
+
+def tls_context(verify):
+    """One verifying TLS context per setting (True, a CA file, False), shared by the process's
+    clients: built once, only read afterwards."""
+    return verify if isinstance(verify, ssl.SSLContext) else _tls_context(verify)
+
+
+_NO_TLS = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)   # for plain-HTTP requests, which never handshake
 
 
 def client(policy: NetworkPolicy = LOOPBACK_ONLY, *, proxy: str | None = None, verify=True,

@@ -71,3 +71,27 @@ def test_async_client_refuses():
     import asyncio
     with pytest.raises(BlockedDestination):
         asyncio.run(_async_blocked())
+
+
+def test_plain_http_builds_no_verifying_context_and_https_still_verifies(tmp_path):
+    """Loopback HTTP skips the CA bundle; https still gets full verification (a self-signed
+    gateway certificate is refused), from one context shared per setting."""
+    import ssl
+
+    from tests.aigw_conformance.capture.servers import echo_server, tls_context
+
+    ctx, _ = tls_context(tmp_path)
+    plain, tls = echo_server(), echo_server(ctx)
+    try:
+        with netguard.client() as c:
+            assert c.get(plain.url + "/x").status_code == 200
+            assert c._transport._inner.built() and c._transport._inner._tls is None
+            with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
+                c.get(tls.url + "/x")
+            assert c._transport._inner._tls is not None
+        with netguard.client(verify=False) as c:   # the explicit opt-out still works
+            assert c.get(tls.url + "/x").status_code == 200
+        assert netguard.tls_context(True) is netguard.tls_context(True)
+        assert netguard.tls_context(True).verify_mode == ssl.CERT_REQUIRED
+    finally:
+        plain.close(), tls.close()
