@@ -19,10 +19,6 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 ECHO_HEADER = "X-Aigw-Tunnel-Echo"
 MAX_REQUEST = 1024 * 1024
@@ -31,6 +27,13 @@ READ_TIMEOUT = 5.0
 
 def _self_signed(common_name: str) -> tuple[bytes, bytes]:
     """A CA-flagged self-signed certificate for 127.0.0.1/::1/localhost, and its key (PEM)."""
+    # Here, not at the top: cryptography costs ~30 ms to import, and a run whose target has no
+    # proxy never starts the echo.
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
     now = datetime.datetime.now(datetime.timezone.utc)

@@ -56,6 +56,15 @@ def _tls_certs(settings: ProxySettings, confdir: Path) -> list[str]:
     return [f"{settings.listen_host}={combined}", f"localhost={combined}"]
 
 
+class GatewayTls(tlsconfig.TlsConfig):
+    """mitmproxy's TLS addon, minus its start-up re-read of the CA folder: `running` re-runs the CA
+    load (a workaround for masters whose options never named confdir, mitmproxy's FIXME), and here
+    `certs` is always set before the master runs, so the CA made at this start is already loaded."""
+
+    def running(self) -> None:
+        pass
+
+
 def proxy_addons() -> list:
     """mitmproxy's part of the gateway's proxy: listeners, layers, TLS (the MITM CA and verified
     outbound TLS), and the one default that acts on traffic unasked (h2c upgrades refused). Not
@@ -65,7 +74,7 @@ def proxy_addons() -> list:
     an error during start-up, which would take the gateway down with it (listener failures are
     detected below instead)."""
     return [core.Core(), disable_h2c.DisableH2C(), proxyserver.Proxyserver(), next_layer.NextLayer(),
-            tlsconfig.TlsConfig()]
+            GatewayTls()]
 
 
 async def start_proxy(settings: ProxySettings, *, gateway_url: str, state_dir: Path, router=None) -> ProxyHandle:
