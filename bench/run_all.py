@@ -27,6 +27,7 @@ SCRIPTS = [
     ("startup", "startup.py", [], ["--rounds", "1"]),
     ("direct", "direct_checks.py", ["200"], ["200", "--rounds", "1"]),
     ("capture", "capture_onoff.py", ["200"], ["200", "--rounds", "1"]),
+    ("tapproc", "tap_process.py", [], ["100", "--rounds", "1"]),
     ("tavern", "tavern_compare.py", ["200"], ["200", "--rounds", "1"]),
     ("collection", "collection.py", [], ["--sizes", "1000", "2000"]),
     ("throughput", "reference_throughput.py", [], ["--duration", "3"]),
