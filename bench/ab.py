@@ -1,0 +1,82 @@
+"""This checkout against another one, back to back: the full default run and the start-up row.
+
+    python3 bench/ab.py --baseline DIR [--rounds 3]
+    git worktree add /tmp/base <commit> && python3 bench/ab.py --baseline /tmp/base
+
+A machine's speed drifts (here `import pytest` took 0.21 s in one hour and 0.36 s in the next), so a
+figure measured today is compared with one measured last week only loosely. This alternates the two
+checkouts within each round: the full default `aigw-conformance run` (embedded reference, serial), and
+`run` of one generated check against bench/fast_gateway.py with capture on and off. Each side's runs
+use that checkout's code (PYTHONPATH and working directory), both byte-compiled first; a run without
+a verdict is not counted. Medians per side and the ratio this / baseline are printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import compileall
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from _checks import external_gateway, harness_args, write_suites  # noqa: E402
+from _common import PACKAGES, ROOT, footer, harness_cmd, has_verdict, header, median, timed  # noqa: E402
+
+
+def _last(xs: list[float]) -> str:
+    return f"{xs[-1]:.2f} s" if xs else "no verdict"
+
+
+def side_env(code: Path, extra: dict | None = None) -> dict:
+    return {"PYTHONPATH": str(code), **(extra or {})}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--baseline", type=Path, required=True, metavar="CHECKOUT")
+    ap.add_argument("--rounds", type=int, default=3)
+    args = ap.parse_args()
+    base = args.baseline.resolve()
+    if not (base / "aigw_conformance").is_dir():
+        print(f"NO RATIO: {base} is not a checkout of this project")
+        return 2
+    for pkg in PACKAGES:
+        compileall.compile_dir(base / pkg, quiet=1)
+    header(f"this checkout vs {base}, alternated, medians of {args.rounds}", "mitmproxy")
+    sides = {"this": ROOT, "baseline": base}
+    rows = ("full run", "one check, capture on", "one check, capture off")
+    got: dict[tuple[str, str], list[float]] = {(r, s): [] for r in rows for s in sides}
+    with tempfile.TemporaryDirectory(prefix="aigw-bench-ab-") as tmp:
+        folder = Path(tmp)
+        one = write_suites(folder / "one", 1)
+        with external_gateway(folder) as ext:
+            for i in range(args.rounds):
+                for name, code in sides.items():
+                    reports = folder / f"{name}-{i}"
+                    full = timed(harness_cmd("run", "-q", "--report-dir", str(reports / "full")), cwd=code,
+                                 env=side_env(code), timeout=900)
+                    if has_verdict(full, reports / "full") == "pass":
+                        got[("full run", name)].append(full.seconds)
+                    for capture in ("on", "off"):
+                        t = timed(harness_cmd(*harness_args(ext, one, reports / capture, capture)), cwd=code,
+                                  env=side_env(code, ext.env), timeout=300)
+                        if has_verdict(t, reports / capture) == "pass":
+                            got[(f"one check, capture {capture}", name)].append(t.seconds)
+                print(f"round {i + 1}: " + "; ".join(
+                    f"{r}: this {_last(got[(r, 'this')])}, baseline {_last(got[(r, 'baseline')])}" for r in rows),
+                    flush=True)
+    for r in rows:
+        a, b = got[(r, "this")], got[(r, "baseline")]
+        if not a or not b:
+            print(f"{r:24}: NO RATIO (no run with a verdict on one side)")
+            continue
+        print(f"{r:24}: this {median(a):6.2f} s, baseline {median(b):6.2f} s, "
+              f"this / baseline {median(a) / median(b):5.2f}x")
+    footer()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
