@@ -108,7 +108,7 @@ def tap_addons() -> list:
     """mitmproxy's own addons a tap needs: listeners, layers, upstream TLS, and the one default that
     acts on traffic unasked (h2c upgrades are refused). The other defaults (playback, maps, blocklists,
     auth, onboarding, Alt-Svc rewriting that the taps switched off anyway) would only answer every hook
-    of every flow: with all of them each request cost the tap about 2 ms more."""
+    of every flow, and importing them cost start-up about 0.15 s (`aigw_common.mitm_addons`)."""
     return [core.Core(), disable_h2c.DisableH2C(), proxyserver.Proxyserver(), next_layer.NextLayer(),
             UpstreamTls()]
 
