@@ -39,3 +39,14 @@ def defer_package_init() -> None:
         sys.modules[PACKAGE] = pkg
         import mitmproxy
         mitmproxy.addons = pkg
+
+
+def proxy_addons(tls) -> list:
+    """mitmproxy's own addons every master of this project needs (the taps' and the reference's
+    proxy): options core, listeners, layers, the given TLS addon, and the one default that acts on
+    traffic unasked (h2c upgrades refused). The other defaults (playback, maps, blocklists, proxy
+    auth, the mitm.it onboarding page, Alt-Svc rewriting) would only answer every hook of every flow."""
+    # The callers' packages ran defer_package_init already: only these modules are imported.
+    from mitmproxy.addons import core, disable_h2c, next_layer, proxyserver
+
+    return [core.Core(), disable_h2c.DisableH2C(), proxyserver.Proxyserver(), next_layer.NextLayer(), tls]

@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mitmproxy import options
-from mitmproxy.addons import core, disable_h2c, next_layer, proxyserver, tlsconfig
+from mitmproxy.addons import tlsconfig
 from mitmproxy.master import Master
+
+from aigw_common.mitm_addons import proxy_addons
 
 from .auth import CoderProxyAuth
 from .gate import PortGate
@@ -65,16 +67,13 @@ class GatewayTls(tlsconfig.TlsConfig):
         pass
 
 
-def proxy_addons() -> list:
-    """mitmproxy's part of the gateway's proxy: listeners, layers, TLS (the MITM CA and verified
-    outbound TLS), and the one default that acts on traffic unasked (h2c upgrades refused). Not
-    mitmproxy's DumpMaster: its other defaults (playback, maps, blocklists, its own proxy auth, the
-    mitm.it onboarding page, which no real gateway serves) answered every hook of every flow and cost
-    each start about 0.2 s of imports; and its ErrorCheck exits the whole process when anything logs
-    an error during start-up, which would take the gateway down with it (listener failures are
-    detected below instead)."""
-    return [core.Core(), disable_h2c.DisableH2C(), proxyserver.Proxyserver(), next_layer.NextLayer(),
-            GatewayTls()]
+def gateway_proxy_addons() -> list:
+    """mitmproxy's part of the gateway's proxy: `proxy_addons` with the MITM CA and verified outbound
+    TLS. Not mitmproxy's DumpMaster: its other defaults cost each start about 0.2 s of imports, served
+    the mitm.it onboarding page, which no real gateway serves, and its ErrorCheck exits the whole
+    process when anything logs an error during start-up, which would take the gateway down with it
+    (listener failures are detected below instead)."""
+    return proxy_addons(GatewayTls())
 
 
 async def start_proxy(settings: ProxySettings, *, gateway_url: str, state_dir: Path, router=None) -> ProxyHandle:
@@ -88,7 +87,7 @@ async def start_proxy(settings: ProxySettings, *, gateway_url: str, state_dir: P
         confdir=str(confdir),
     )
     master = Master(opts, with_termlog=False)
-    master.addons.add(*proxy_addons())
+    master.addons.add(*gateway_proxy_addons())
     master.options.update(
         connection_strategy="lazy",     # eager would dial the real provider at CONNECT time
         upstream_cert=False,            # never ask a provider for its certificate
