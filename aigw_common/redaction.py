@@ -136,7 +136,7 @@ class _Automaton:
     def __init__(self, replacements: dict[str, str]) -> None:
         self.automaton = ahocorasick.Automaton()
         for secret, rep in replacements.items():
-            self.automaton.add_word(secret.translate(_ASCII_LOWER), (secret, rep))
+            self.automaton.add_word(fold(secret), (secret, rep))
         self.automaton.make_automaton()
 
     def sub(self, text: str, folded: str | None = None) -> str:

@@ -1,4 +1,4 @@
-"""A minimal valid suite, for the tests of the loader and of the commands that read suites."""
+"""A minimal valid suite, for the tests that need one (loader, commands, hostile-YAML bounds, discovery)."""
 
 HEAD = """\
 suite: sample

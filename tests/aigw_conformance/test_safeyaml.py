@@ -24,6 +24,8 @@ from aigw_conformance import cli, exitcodes
 from aigw_conformance.errors import ConfigError
 from aigw_conformance.report.expected_failures import load_expected_failures
 
+from .sample_suite import GOOD_SCENARIO, HEAD
+
 SECONDS = 2.0
 # libyaml 0.2.5 has its own nesting limit (1,000) that its scanner may reach, scanning ahead, before
 # the composer sees level 65 (seen with PyYAML 6.0.2 wheels on Python 3.12): still located, exit 2.
@@ -31,18 +33,7 @@ LIBYAML_DEPTH = "not valid YAML: exceeded maximum nesting depth"
 MAX_RSS_MB = 200          # a whole `validate` process; the same command on a valid file uses ~60 MB
 MAX_PEAK_MB = 20          # Python allocations of the in-process call
 
-TINY_SUITE = """\
-suite: tiny
-profile: core
-scenarios:
-  - id: TINY-1
-    requirement: [AUTH-HTTP-001]
-    requires: [provider:openai]
-    tokens: {token: valid}
-    steps:
-      - request: {route: openai.chat, headers: {Authorization: "Bearer {{ token }}"}}
-        expect: {status: 200}
-"""
+TINY_SUITE = HEAD + GOOD_SCENARIO
 
 # A plausible head per kind, so the hostile part sits where a user's mistake (or attack) would.
 HEADS = {

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -11,20 +10,12 @@ from aigw_conformance import cli, exitcodes
 from aigw_conformance.errors import ConfigError
 from aigw_conformance.scenario import discovery
 
+from ..aigw_conformance.sample_suite import GOOD_SCENARIO, HEAD
+
 pytest_plugins = ["pytester"]
 
-SUITE = textwrap.dedent("""\
-    suite: mine
-    profile: core
-    scenarios:
-      - id: MINE-1
-        requirement: [AUTH-HTTP-001]
-        requires: [provider:openai]
-        tokens: {token: valid}
-        steps:
-          - request: {route: openai.chat, headers: {Authorization: "Bearer {{ token }}"}}
-            expect: {status: 200}
-    """)
+SUITE = HEAD + GOOD_SCENARIO
+SCENARIO = "GOOD-ONE"
 
 
 def test_looks_like_suite_by_content(tmp_path: Path) -> None:
@@ -81,7 +72,7 @@ def test_pytest_tests_does_not_collect_yaml_but_aigw_suites_does(pytester: pytes
     out = res.stdout.str()
     assert "test_ok.py::test_ok" in out and "fixture-suite.yaml" not in out
     res = pytester.runpytest_subprocess("tests", "--aigw-suites", "tests", "--collect-only", "-q", "-p", "no:cacheprovider")
-    assert "tests/fixture-suite.yaml::MINE-1" in res.stdout.str()
+    assert f"tests/fixture-suite.yaml::{SCENARIO}" in res.stdout.str()
 
 
 def test_run_with_an_empty_folder_is_exit_2_with_the_reason(tmp_path: Path, capsys, monkeypatch) -> None:
@@ -98,7 +89,7 @@ def test_list_and_validate_take_a_suite_file_of_any_name(tmp_path: Path, capsys)
     f = tmp_path / "x" / "bench.yaml"
     f.write_text(SUITE)
     assert cli.main(["list", str(f)]) == exitcodes.OK
-    assert "MINE-1" in capsys.readouterr().out
+    assert SCENARIO in capsys.readouterr().out
     assert cli.main(["validate", str(f)]) == exitcodes.OK
     assert "validate: 1 file(s), 1 scenario(s)" in capsys.readouterr().out
 
@@ -109,9 +100,9 @@ def test_list_and_explain_read_a_folder_as_run_does(tmp_path: Path, capsys) -> N
     (tmp_path / "checks" / "deeper" / "mine.yaml").write_text(SUITE)
     (tmp_path / "checks" / "targets.yaml").write_text("targets: {}\n")
     assert cli.main(["list", str(tmp_path / "checks")]) == exitcodes.OK
-    assert "MINE-1" in capsys.readouterr().out
+    assert SCENARIO in capsys.readouterr().out
     assert cli.main(["explain", "AUTH-HTTP-001", "--suites", str(tmp_path / "checks"), "--run", "none"]) == 0
-    assert "MINE-1" in capsys.readouterr().out
+    assert SCENARIO in capsys.readouterr().out
     (tmp_path / "empty").mkdir()
     assert cli.main(["list", str(tmp_path / "empty")]) == exitcodes.INVALID_INPUT
     assert "no suite file in this folder" in capsys.readouterr().err
