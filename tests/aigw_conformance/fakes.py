@@ -76,11 +76,3 @@ class GarbageServer:
         self.stop = True
         self.thread.join(2)
         self.sock.close()
-
-
-def closed_port_url() -> str:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return f"http://127.0.0.1:{port}"

@@ -8,7 +8,8 @@ import time
 
 import pytest
 
-from .fakes import GOOD, FakeGateway, GarbageServer, closed_port_url
+from ..refusing_port import refusing_port
+from .fakes import GOOD, FakeGateway, GarbageServer
 
 pytest_plugins = ["pytester"]
 
@@ -107,9 +108,10 @@ def test_enforce_turns_not_supported_into_failure(pytester):
 
 
 def test_unreachable_target_errors_quickly_and_run_goes_on(pytester):
-    setup_dir(pytester, closed_port_url())
-    start = time.monotonic()
-    result = run(pytester)
+    with refusing_port() as port:
+        setup_dir(pytester, f"http://127.0.0.1:{port}")
+        start = time.monotonic()
+        result = run(pytester)
     assert time.monotonic() - start < 20
     rep = report(pytester)
     assert outcomes(rep) == {"TINY-OK": "error", "TINY-WRONG": "error", "TINY-PROXY": "not-supported"}
@@ -152,7 +154,8 @@ def test_profile_option_deselects(pytester):
 
 
 def test_bad_option_is_a_usage_error(pytester):
-    setup_dir(pytester, closed_port_url())
-    result = run(pytester, "--aigw-capture", "maybe")
+    with refusing_port() as port:
+        setup_dir(pytester, f"http://127.0.0.1:{port}")
+        result = run(pytester, "--aigw-capture", "maybe")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert "--aigw-capture must be on or off" in result.stderr.str()

@@ -1,5 +1,6 @@
-"""Targets that are not gateways: one that hangs after accepting, one that answers garbage, and a
-closed port. Each is a real loopback socket; none of them ever produces an HTTP answer."""
+"""Targets that are not gateways: one that hangs after accepting, one that answers garbage (a
+closed port is tests/refusing_port.py). Each is a real loopback socket; none of them ever produces
+an HTTP answer."""
 
 from __future__ import annotations
 
@@ -60,11 +61,3 @@ class GarbageServer(_Listener):
                 conn.sendall(b"\x00\x01SSH-2.0-not-http\r\n\r\n")
             except OSError:
                 pass
-
-
-def closed_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port

@@ -12,7 +12,8 @@ import pytest
 
 from aigw_conformance import exitcodes
 
-from .faulty_servers import GarbageServer, HangingServer, closed_port
+from ..refusing_port import refusing_port
+from .faulty_servers import GarbageServer, HangingServer
 from .runs import run
 
 VALID = "FaUlTyTok1-abcdefghijklmnopqrstuv"
@@ -49,10 +50,10 @@ def assert_no_verdict(res, cause: str, capture: str) -> None:
 
 @pytest.mark.parametrize("capture", ["on", "off"])
 def test_refused_direct_and_proxy(tmp_path, capture):
-    port = closed_port()
-    targets = targets_file(tmp_path, f"http://127.0.0.1:{port}", f"http://127.0.0.1:{closed_port()}")
-    res = run(tmp_path, "--target", "down", "--targets-file", targets, "--capture", capture,
-              env={"AIGW_FAULTY_VALID": VALID})
+    with refusing_port() as port, refusing_port() as proxy_port:
+        targets = targets_file(tmp_path, f"http://127.0.0.1:{port}", f"http://127.0.0.1:{proxy_port}")
+        res = run(tmp_path, "--target", "down", "--targets-file", targets, "--capture", capture,
+                  env={"AIGW_FAULTY_VALID": VALID})
     assert_no_verdict(res, f"connection refused by 127.0.0.1:{port}", capture)
     proxy = [s for s in res.report["scenarios"] if s["profile"] == "proxy" and s["outcome"] == "error"]
     assert proxy, "the proxy leg was exercised"

@@ -13,7 +13,8 @@ import pytest
 
 from aigw_conformance import exitcodes
 
-from ..fakes import FakeGateway, closed_port_url
+from ...refusing_port import refusing_port
+from ..fakes import FakeGateway
 from ..test_pytest_plugin import SUITE, targets_yaml
 
 SCHEMA = json.loads((Path(__file__).parents[3] / "aigw_conformance/report/schema/conformance-v1.json").read_text())
@@ -44,13 +45,15 @@ def test_run_nonconformant_exit_1_and_reports(tmp_path):
 
 def test_run_unreachable_exit_3(tmp_path):
     start = time.monotonic()
-    proc = cli_run(tmp_path, closed_port_url())
+    with refusing_port() as port:
+        proc = cli_run(tmp_path, f"http://127.0.0.1:{port}")
     assert proc.returncode == exitcodes.TARGET_UNREACHABLE, proc.stdout + proc.stderr
     assert time.monotonic() - start < 30
 
 
 def test_run_invalid_suite_exit_2(tmp_path):
-    proc = cli_run(tmp_path, closed_port_url(), SUITE.replace("requirement: [AUTH-HTTP-002]", "requirement: [NOPE-1]"))
+    with refusing_port() as port:
+        proc = cli_run(tmp_path, f"http://127.0.0.1:{port}", SUITE.replace("requirement: [AUTH-HTTP-002]", "requirement: [NOPE-1]"))
     assert proc.returncode == exitcodes.INVALID_INPUT
     assert "tiny.yaml, line 14" in proc.stdout and "NOPE-1" in proc.stdout
 
