@@ -9,6 +9,8 @@ import time
 
 import pytest
 
+from ...refusing_port import refusing_port
+
 TOK = "AbCdEf1234-s3cretvalue0123456789"
 EXACT_407 = (
     b"HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 29\r\n"
@@ -118,12 +120,9 @@ def test_loopback_tunnel_reaches_the_echo(proxy, echo):
 
 
 def test_dead_loopback_port_is_bad_gateway(ref_proxy, settings_for):
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    dead = s.getsockname()[1]
-    s.close()
-    ref_proxy.use(settings_for(allowed_ports=("80", "443", str(dead))))
-    out, closed = exchange(ref_proxy.port(), connect(f"127.0.0.1:{dead}"))
+    with refusing_port() as dead:
+        ref_proxy.use(settings_for(allowed_ports=("80", "443", str(dead))))
+        out, closed = exchange(ref_proxy.port(), connect(f"127.0.0.1:{dead}"))
     assert out == b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 11\r\nContent-Type: text/plain\r\n\r\nBad Gateway"
     assert closed
 
