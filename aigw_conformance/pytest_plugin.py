@@ -19,6 +19,7 @@ from aigw_conformance.errors import AigwError
 from aigw_conformance.eras import ERAS
 from aigw_conformance.features import markers
 from aigw_conformance.harness import HARNESS_KEY, Harness
+from aigw_conformance.heap import no_automatic_collection
 from aigw_conformance.items import YamlFile, is_suite_file, setup_error_report
 from aigw_conformance.scenario import discovery
 from aigw_conformance.report.compile import ScenarioResult
@@ -151,6 +152,13 @@ def pytest_collect_file(file_path: Path, parent):
     if is_suite_file(file_path, parent.config.stash[SUITE_ROOTS]):
         return YamlFile.from_parent(parent, path=file_path)
     return None
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_collection(session: pytest.Session):
+    """Everything collection builds lives until the run ends: see aigw_conformance.heap."""
+    with no_automatic_collection():
+        return (yield)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list) -> None:

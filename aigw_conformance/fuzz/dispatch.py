@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import gc
 import random
 import sys
-from contextlib import contextmanager
 
 from aigw_conformance.errors import ConfigError, MismatchDetail
 from aigw_conformance.fuzz.context import FuzzContext
+from aigw_conformance.heap import harness_heap_frozen
 
 ENGINES = ("token-mutation", "schemathesis", "schemathesis-stateful")
 MAX_EXAMPLES_CAP = 10_000
@@ -39,17 +38,6 @@ def step_settings(step) -> dict:
                           field="fuzz.deadline_s")
     return {"engine": engine, "max_examples": max_examples, "deadline_s": deadline_s,
             "seed": _field(spec, "seed", None), "options": dict(_field(spec, "options", None) or {})}
-
-
-@contextmanager
-def harness_heap_frozen():
-    """The engines churn short-lived objects; full collections would rescan the whole harness heap
-    each time (hypothesis even forces one on first use). Frozen, that heap is skipped until the end."""
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
 
 
 def run_fuzz_step(step, ctx: FuzzContext) -> list[MismatchDetail]:

@@ -89,7 +89,7 @@ def test_pass_fail_and_not_supported(pytester):
     assert "TINY-WRONG violates AUTH-HTTP-002" in text
     assert "status: expected 200, observed 401" in text
     assert "Traceback" not in text
-    assert "not-supported: target lacks proxy" in result.stdout.str() or True
+    assert "core TINY-PROXY skipped (not-supported: target lacks proxy)" in text, text
     rep = report(pytester)
     assert outcomes(rep) == {"TINY-OK": "passed", "TINY-WRONG": "failed", "TINY-PROXY": "not-supported"}
     proxy = next(s for s in rep["scenarios"] if s["id"] == "TINY-PROXY")
@@ -159,3 +159,29 @@ def test_bad_option_is_a_usage_error(pytester):
         result = run(pytester, "--aigw-capture", "maybe")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert "--aigw-capture must be on or off" in result.stderr.str()
+
+
+RECORDER = '''
+import gc, json, pathlib
+pytest_plugins = ["aigw_conformance.pytest_plugin"]
+seen = {}
+
+def pytest_collection_finish(session):
+    seen["collecting"] = gc.isenabled()
+
+def pytest_unconfigure(config):
+    seen["after"] = gc.isenabled()
+    pathlib.Path("gc-seen.json").write_text(json.dumps(seen))
+'''
+
+
+def test_suites_are_collected_with_automatic_collection_off(pytester):
+    """Each automatic collection would rescan all that collecting built (aigw_conformance.heap)."""
+    with refusing_port() as port:
+        setup_dir(pytester, f"http://127.0.0.1:{port}")
+        pytester.makeconftest(RECORDER)
+        result = pytester.runpytest_subprocess(
+            "suites", "--collect-only", "-q", "-p", "no:cacheprovider", "--aigw-target", "fake",
+            "--aigw-targets-file", "targets.yaml", "--aigw-capture", "off", "--aigw-report-dir", "reports")
+    assert "3 tests collected" in result.stdout.str(), result.stdout.str()
+    assert json.loads((pytester.path / "gc-seen.json").read_text()) == {"collecting": False, "after": True}
