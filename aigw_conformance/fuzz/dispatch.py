@@ -41,7 +41,9 @@ def step_settings(step) -> dict:
 
 
 def run_fuzz_step(step, ctx: FuzzContext) -> list[MismatchDetail]:
-    with harness_heap_frozen():
+    from aigw_conformance.fuzz.hypothesis_env import seed_only_hypothesis
+
+    with harness_heap_frozen(), seed_only_hypothesis():
         return _run_engine(step, ctx)
 
 

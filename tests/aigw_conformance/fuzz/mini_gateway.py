@@ -81,8 +81,10 @@ def build_app(faults: set[str]) -> Starlette:
     store = Store(faults)
     mint = store.mint
     names: dict[str, str] = {}
+    seen: list[tuple] = []
 
     async def dataplane(request: Request) -> Response:
+        seen.append(_shown(request, await request.body(), store))
         token = extract(request)
         if not token and "accept-no-token" not in faults:
             return PlainTextResponse("no authentication key provided\n", status_code=400)
@@ -149,7 +151,26 @@ def build_app(faults: set[str]) -> Starlette:
         routes.append(Route(prefix + "/{rest:path}", dataplane, methods=methods))
     app = Starlette(routes=routes)
     app.state.mint = mint
+    app.state.seen = seen
     return app
+
+
+# differ from one run to the next whatever the seed: the address, and schemathesis's case id
+_UNSHOWN = {"host", "content-length", "x-schemathesis-testcaseid"}
+
+
+def _shown(request: Request, body: bytes, store: Store) -> tuple:
+    """A data-plane request as the fuzzer chose it: each run mints its own tokens, shown as <token>."""
+    minted = [f"{k}-{s}" for k, s in store.plain.items()]
+
+    def masked(text: str) -> str:
+        for token in minted:
+            text = text.replace(token, "<token>")
+        return text
+
+    headers = tuple(sorted((k.decode("latin-1").lower(), masked(v.decode("latin-1")))
+                           for k, v in request.headers.raw if k.decode("latin-1").lower() not in _UNSHOWN))
+    return request.method, request.url.path, headers, masked(body.decode("latin-1"))
 
 
 class Running:
@@ -168,6 +189,11 @@ class Running:
 
     def mint(self) -> str:
         return self.app.state.mint()
+
+    @property
+    def seen(self) -> list[tuple]:
+        """Every data-plane request so far (method, path, headers, body), tokens masked."""
+        return self.app.state.seen
 
     def stop(self) -> None:
         self.server.should_exit = True

@@ -1,6 +1,7 @@
 """All three engines against a real loopback gateway (mini_gateway.py beside this file), faithful and faulty."""
 
 import re
+from collections import Counter
 
 import pytest
 from .conftest import context_for
@@ -45,6 +46,29 @@ def test_seed_replays_the_same_minimal_example(gateways):
     # ("flip 11->'a'" when position 11 is not 'a', else 'b'); the mutation itself must be the same.
     how = [re.sub(r"->'.'", "->'?'", d.observed.split(" -> ")[0]) for d in a + b]
     assert len(how) == 2 and how[0] == how[1]
+
+
+def test_a_seed_draws_the_same_cases_whatever_the_process_imported(gateways, tmp_path, monkeypatch):
+    """hypothesis draws literals mined from the "local" modules loaded at the time of the draw (an
+    editable install's harness code, here a module of 600 names): the engines must not, or a seed
+    would replay other cases after another step, or from another install."""
+    g = gateways()
+    one = step("schemathesis", 3, 5, token_api=False)
+
+    def cases() -> Counter:
+        g.seen.clear()
+        assert run_fuzz_step(one, context_for(g, seed=5)) == []
+        return Counter(g.seen)
+
+    before = cases()
+    (tmp_path / "aigw_mined_literals.py").write_text(
+        "".join(f'L{i} = "MinedLiteral{chr(65 + i % 26)}{chr(97 + i // 26)}"\n' for i in range(600)))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import aigw_mined_literals  # noqa: F401
+    after = cases()
+    assert sum(before.values()) > 50
+    assert before == after, sorted((before - after).elements())[:3]
+    assert not any("MinedLiteral" in repr(case) for case in after)
 
 
 def test_schemathesis_faithful_and_ignored_auth(gateways):
