@@ -5,8 +5,9 @@
 
 A machine's speed drifts (here `import pytest` took 0.21 s in one hour and 0.36 s in the next), so a
 figure measured today is compared with one measured last week only loosely. This alternates the two
-checkouts within each round: the full default `aigw-conformance run` (embedded reference, serial), and
-`run` of one generated check against bench/fast_gateway.py with capture on and off. Each side's runs
+checkouts within each round: the full default `aigw-conformance run` (embedded reference, serial);
+against bench/fast_gateway.py, `run` of one generated check with capture on and off, of 200 with
+capture off, and `--collect-only` of 10,000. Each side's runs
 use that checkout's code (PYTHONPATH and working directory), both byte-compiled first; a run without
 a verdict is not counted. Medians per side and the ratio this / baseline are printed.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -46,24 +48,33 @@ def main() -> int:
         compileall.compile_dir(base / pkg, quiet=1)
     header(f"this checkout vs {base}, alternated, medians of {args.rounds}", "mitmproxy")
     sides = {"this": ROOT, "baseline": base}
-    rows = ("full run", "one check, capture on", "one check, capture off")
+    rows = ("full run", "one check, capture on", "one check, capture off", "200 checks, capture off",
+            "collection of 10,000")
     got: dict[tuple[str, str], list[float]] = {(r, s): [] for r in rows for s in sides}
     with tempfile.TemporaryDirectory(prefix="aigw-bench-ab-") as tmp:
         folder = Path(tmp)
-        one = write_suites(folder / "one", 1)
+        suites = {n: write_suites(folder / f"n{n}", n) for n in (1, 200, 10_000)}
         with external_gateway(folder) as ext:
             for i in range(args.rounds):
                 for name, code in sides.items():
                     reports = folder / f"{name}-{i}"
-                    full = timed(harness_cmd("run", "-q", "--report-dir", str(reports / "full")), cwd=code,
-                                 env=side_env(code), timeout=900)
-                    if has_verdict(full, reports / "full") == "pass":
-                        got[("full run", name)].append(full.seconds)
+
+                    def measure(row: str, argv: list[str], out: Path, env: dict, timeout: float = 300) -> None:
+                        t = timed(harness_cmd(*argv), cwd=code, env=side_env(code, env), timeout=timeout)
+                        done = (re.search(r"\b10000 tests collected", t.output) if "--collect-only" in argv
+                                else has_verdict(t, out) == "pass")
+                        if done:
+                            got[(row, name)].append(t.seconds)
+
+                    measure("full run", ["run", "-q", "--report-dir", str(reports / "full")], reports / "full", {},
+                            timeout=900)
                     for capture in ("on", "off"):
-                        t = timed(harness_cmd(*harness_args(ext, one, reports / capture, capture)), cwd=code,
-                                  env=side_env(code, ext.env), timeout=300)
-                        if has_verdict(t, reports / capture) == "pass":
-                            got[(f"one check, capture {capture}", name)].append(t.seconds)
+                        measure(f"one check, capture {capture}", harness_args(ext, suites[1], reports / capture, capture),
+                                reports / capture, ext.env)
+                    measure("200 checks, capture off", harness_args(ext, suites[200], reports / "200", "off"),
+                            reports / "200", ext.env)
+                    measure("collection of 10,000", [*harness_args(ext, suites[10_000], reports / "10k", "off"),
+                                                      "--collect-only"], reports / "10k", ext.env)
                 print(f"round {i + 1}: " + "; ".join(
                     f"{r}: this {_last(got[(r, 'this')])}, baseline {_last(got[(r, 'baseline')])}" for r in rows),
                     flush=True)

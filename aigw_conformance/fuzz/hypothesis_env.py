@@ -1,5 +1,5 @@
-"""The hypothesis the fuzz engines run on: cases that follow from the seed alone, and no files left
-where the user ran.
+"""The hypothesis the fuzz engines run on: cases that follow from the seed alone, and its caches
+kept in the user's cache folder, not where the user ran.
 
 Two defaults of hypothesis suit a project's own tests, not a harness:
 - One draw in twenty is a literal mined from the source of every "local" module loaded at that
@@ -8,21 +8,34 @@ Two defaults of hypothesis suit a project's own tests, not a harness:
   with seed 5 the schemathesis engine sent `X-Api-Key: MismatchDetail` after a token-mutation step
   and `X-Api-Key: HTTP/1.1` without one. "Replay with seed N" has to replay the same cases whatever
   ran before and however the harness is installed, so the engines draw no mined literals.
-- Its caches (mined literals, unicode tables) go to `.hypothesis/` under the current directory:
-  the user's checkout, after every run. Here they go to a folder of the step's own, removed when
-  it ends (not at exit: `aigw-conformance run` ends with os._exit, which runs no atexit handler);
-  hypothesis keeps what it needs of them in memory.
+- Its caches go to `.hypothesis/` under the current directory: the user's checkout, after every
+  run. They are Unicode tables (with no mined literals, nothing from any source): computing the
+  one for UTF-8 takes about 1 s, so they are worth keeping, in `$XDG_CACHE_HOME/aigw-conformance/
+  hypothesis` (`~/.cache/…` by default) as other command-line tools keep theirs.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from hypothesis import configuration
 from hypothesis.internal.conjecture import providers
+
+
+def cache_home() -> Path | None:
+    """The folder for hypothesis's caches, or None when there is no usable one (no home, read-only)."""
+    try:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+        home = base / "aigw-conformance" / "hypothesis"
+        home.mkdir(parents=True, exist_ok=True)
+    except (OSError, RuntimeError):
+        return None
+    return home if os.access(home, os.W_OK) else None
 
 
 def _no_local_constants():
@@ -31,13 +44,15 @@ def _no_local_constants():
 
 @contextmanager
 def seed_only_hypothesis() -> Iterator[None]:
-    """Inside: no literals mined from local source are drawn, and hypothesis stores its caches in a
-    folder removed on the way out. Both are put back after, for any other user of hypothesis in the
-    process (the plugin may run inside someone's pytest)."""
+    """Inside: no literals mined from local source are drawn, and hypothesis keeps its caches in
+    `cache_home()` (a folder of the step's own, removed after, when there is none). Both are put back
+    on the way out, for any other user of hypothesis in the process (the plugin may run inside
+    someone's pytest)."""
     home_before = configuration.storage_directory(intent_to_write=False).home_directory
-    mined = getattr(providers, "_get_local_constants", None)   # hypothesis >= 6.131
-    home = tempfile.mkdtemp(prefix="aigw-hypothesis-")
-    configuration.set_hypothesis_home_dir(home)
+    mined = getattr(providers, "_get_local_constants", None)   # absent before hypothesis mined literals
+    home = cache_home()
+    scratch = None if home is not None else tempfile.mkdtemp(prefix="aigw-hypothesis-")
+    configuration.set_hypothesis_home_dir(home or scratch)
     if mined is not None:
         providers._get_local_constants = _no_local_constants
     try:
@@ -46,7 +61,8 @@ def seed_only_hypothesis() -> Iterator[None]:
         if mined is not None:
             providers._get_local_constants = mined
         configuration.set_hypothesis_home_dir(home_before)
-        shutil.rmtree(home, ignore_errors=True)
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
 
 
-__all__ = ["seed_only_hypothesis"]
+__all__ = ["seed_only_hypothesis", "cache_home"]

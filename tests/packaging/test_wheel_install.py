@@ -119,14 +119,16 @@ def test_the_venv_imports_the_wheel_not_the_checkout(installed) -> None:
 
 
 def test_full_default_run_from_an_empty_directory_passes(installed) -> None:
-    tmp = installed["work"].parent / "tmp-of-the-run"
+    tmp, cache = installed["work"].parent / "tmp-of-the-run", installed["work"].parent / "cache"
     tmp.mkdir()
-    proc = _aigw(installed, "full default run", "run", timeout=1200, TMPDIR=str(tmp))
+    proc = _aigw(installed, "full default run", "run", timeout=1200, TMPDIR=str(tmp), XDG_CACHE_HOME=str(cache))
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out[-4000:]
-    # The run leaves its reports and nothing else: no .hypothesis/ where it ran, nothing in its TMPDIR
+    # The run leaves its reports and nothing else: no .hypothesis/ where it ran, nothing in its TMPDIR;
+    # hypothesis's Unicode tables go to the user's cache folder
     assert sorted(p.name for p in installed["work"].iterdir()) == ["reports"]
     assert list(tmp.iterdir()) == []
+    assert [p.name for p in cache.iterdir()] == ["aigw-conformance"]
     report = json.loads((installed["work"] / "reports" / "latest" / "conformance.json").read_text())
     assert report["verdict"]["result"] == "pass"
     passed = [s for s in report["scenarios"] if s["outcome"] == "passed"]
