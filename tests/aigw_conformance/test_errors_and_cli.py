@@ -1,3 +1,7 @@
+import ast
+import subprocess
+import sys
+
 from aigw_conformance import cli, exitcodes
 from aigw_conformance.errors import Mismatch, MismatchDetail, ScenarioError, TargetError
 
@@ -38,7 +42,7 @@ def test_cli_never_shows_traceback(monkeypatch, capsys):
 
     parser = argparse.ArgumentParser(prog="aigw-conformance")
     parser.add_subparsers(dest="command").add_parser("boom")
-    monkeypatch.setattr(cli, "build_parser", lambda: (parser, {"boom": boom}))
+    monkeypatch.setattr(cli, "build_parser", lambda argv=None: (parser, {"boom": boom}))
     rc = cli.main(["boom"])
     err = capsys.readouterr().err
     assert rc == exitcodes.INTERNAL_ERROR
@@ -53,6 +57,18 @@ def test_cli_maps_scenario_error_to_invalid_input(monkeypatch, capsys):
 
     parser = argparse.ArgumentParser(prog="aigw-conformance")
     parser.add_subparsers(dest="command").add_parser("bad")
-    monkeypatch.setattr(cli, "build_parser", lambda: (parser, {"bad": bad}))
+    monkeypatch.setattr(cli, "build_parser", lambda argv=None: (parser, {"bad": bad}))
     assert cli.main(["bad"]) == exitcodes.INVALID_INPUT
     assert "suites/a.yaml, line 3" in capsys.readouterr().err
+
+
+def test_a_command_loads_its_own_module_only():
+    """`run` pays for no other command's imports; the top-level help still lists every command."""
+    code = ("import sys; from aigw_conformance import cli; parser, mains = cli.build_parser(['run']); "
+            "print(sorted(mains)); print(sorted(m for m in sys.modules if m.startswith('aigw_conformance.commands.'))); "
+            "print(sorted(cli.build_parser([])[1]))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    only, loaded, every = proc.stdout.splitlines()
+    assert only == "['run']" and loaded == "['aigw_conformance.commands.run']", proc.stdout
+    assert {"run", "list", "gate", "reference", "validate"} <= set(ast.literal_eval(every))
