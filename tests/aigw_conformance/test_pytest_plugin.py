@@ -180,8 +180,6 @@ def test_suites_are_collected_with_automatic_collection_off(pytester):
     with refusing_port() as port:
         setup_dir(pytester, f"http://127.0.0.1:{port}")
         pytester.makeconftest(RECORDER)
-        result = pytester.runpytest_subprocess(
-            "suites", "--collect-only", "-q", "-p", "no:cacheprovider", "--aigw-target", "fake",
-            "--aigw-targets-file", "targets.yaml", "--aigw-capture", "off", "--aigw-report-dir", "reports")
+        result = run(pytester, "--collect-only", "-q")
     assert "3 tests collected" in result.stdout.str(), result.stdout.str()
     assert json.loads((pytester.path / "gc-seen.json").read_text()) == {"collecting": False, "after": True}

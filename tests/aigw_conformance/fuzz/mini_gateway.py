@@ -168,8 +168,7 @@ def _shown(request: Request, body: bytes, store: Store) -> tuple:
             text = text.replace(token, "<token>")
         return text
 
-    headers = tuple(sorted((k.decode("latin-1").lower(), masked(v.decode("latin-1")))
-                           for k, v in request.headers.raw if k.decode("latin-1").lower() not in _UNSHOWN))
+    headers = tuple(sorted((name, masked(value)) for name, value in request.headers.items() if name not in _UNSHOWN))
     return request.method, request.url.path, headers, masked(body.decode("latin-1"))
 
 
