@@ -84,6 +84,9 @@ def entry() -> None:
     for on every run. Other commands, and a run under a profiler or a tracer (cProfile, coverage),
     whose results are written at the normal exit, exit normally."""
     argv = sys.argv[1:]
+    if argv[:1] == ["run"]:
+        from aigw_common.unused_imports import skip_for_run
+        skip_for_run(argv)
     rc = main(argv)
     if argv[:1] == ["run"] and sys.getprofile() is None and sys.gettrace() is None:
         import logging

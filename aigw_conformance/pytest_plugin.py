@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from aigw_common.unused_imports import skip_if_asked
 from aigw_conformance import hookspecs
 from aigw_conformance.errors import AigwError
 from aigw_conformance.eras import ERAS
@@ -110,6 +111,7 @@ def _options(config: pytest.Config) -> RunOptions:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    skip_if_asked()   # an xdist worker of `aigw-conformance run`: before any request imports httpcore
     harness = Harness(_options(config))
     config.stash[HARNESS_KEY] = harness
     try:

@@ -206,8 +206,13 @@ class ProgressReporter:
         width = len(str(self.total or ""))
         n = f"[{len(self.results):>{width}}/{self.total}]" if self.total else f"[{len(self.results)}]"
         extra = f" ({r.reason})" if r.reason and r.outcome != "passed" else ""
-        line = f"{n} {r.profile} {r.scenario} {r.outcome}{extra}"
-        self._emit(Text(self.redact(line)))
+        line = self.redact(f"{n} {r.profile} {r.scenario} {r.outcome}{extra}")
+        tr = self.config.pluginmanager.get_plugin("terminalreporter")
+        if tr is None:
+            self._emit(Text(line))
+            return
+        tr.ensure_newline()   # unstyled and unwrapped: a CI log line greps whole (and no rich Console per line)
+        tr.write(line + "\n")
 
     def _emit(self, renderable) -> None:
         """Print through pytest's terminal reporter (not captured), styled like it."""

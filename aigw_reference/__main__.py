@@ -2,7 +2,11 @@ import logging
 import os
 import sys
 
-from .cli import main
+from aigw_common.unused_imports import skip_unused
+
+skip_unused()   # a process of its own: nothing in it uses what this skips
+
+from .cli import main  # noqa: E402
 
 rc = main()
 # Everything the process owns is closed by now (listeners, the proxy, the database folder): skip
