@@ -76,7 +76,7 @@ def run(ctx: FuzzContext, *, max_examples: int, deadline_s: float, seed: int,
     seen: dict[Presentation, str] = {}
     log: list[str] = []
 
-    with netguard.client(ctx.policy, timeout=ctx.timeout) as client:
+    with netguard.client(ctx.policy, timeout=ctx.timeout, keep_cookies=False) as client:
         baseline = send(client, ctx.policy, method, url, [("Authorization", f"Bearer {token}")],
                         ctx.timeout, ctx.tap_answer, ctx.test_id)
         if baseline.status is None:

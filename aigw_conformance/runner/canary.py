@@ -20,7 +20,7 @@ def new_tracking_id() -> str:
 class CanaryReader:
     def __init__(self, canary_url: str, policy: NetworkPolicy = LOOPBACK_ONLY, *, timeout: float = 5.0) -> None:
         self.url = canary_url.rstrip("/")
-        self._client = netguard.client(policy, timeout=timeout, trust_env=False)
+        self._client = netguard.client(policy, timeout=timeout, trust_env=False, keep_cookies=False)
 
     def records(self, tracking_id: str) -> tuple[UpstreamRecord, ...]:
         """Records carrying `tracking_id`, as the canary has them now (a gateway forwards before it

@@ -9,7 +9,6 @@ send it again with `fresh=True`, on a connection of its own.
 from __future__ import annotations
 
 import time
-from http.cookiejar import CookieJar, DefaultCookiePolicy
 
 import httpx
 
@@ -36,7 +35,7 @@ class DirectRunner:
         # No cookie jar: a gateway's Set-Cookie (coderd's csrf_token, AUTH-HTTP-011) must not ride along on
         # later requests, or the harness would send headers the scenario never wrote.
         self._client = netguard.client(policy, verify=verify, follow_redirects=False, trust_env=False,
-                                       cookies=CookieJar(DefaultCookiePolicy(allowed_domains=[])))
+                                       keep_cookies=False)
 
     def send(self, request: WireRequest, *, fresh: bool = False) -> Observation:
         timeout = min(self.timeout, request.timeout or self.timeout)
@@ -48,7 +47,7 @@ class DirectRunner:
         if fresh:
             # A connection of its own, closed after the answer: the retry must not meet the same fate.
             with netguard.client(self.policy, verify=self.verify, follow_redirects=False, trust_env=False,
-                                 limits=netguard.limits(max_keepalive_connections=0)) as one_shot:
+                                 keep_cookies=False, limits=netguard.limits(max_keepalive_connections=0)) as one_shot:
                 return self._send(one_shot, request, headers, timeout)
         return self._send(self._client, request, headers, timeout)
 

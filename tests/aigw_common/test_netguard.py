@@ -95,3 +95,35 @@ def test_plain_http_builds_no_verifying_context_and_https_still_verifies(tmp_pat
         assert netguard.tls_context(True).verify_mode == ssl.CERT_REQUIRED
     finally:
         plain.close(), tls.close()
+
+
+@pytest.mark.parametrize("keep", [True, False])
+def test_a_cookieless_client_never_sends_back_a_cookie_it_was_given(keep):
+    seen = []
+
+    class H(BaseHTTPRequestHandler):
+        def do_GET(self):
+            seen.append(self.headers.get("Cookie"))
+            self.send_response(200)
+            self.send_header("Set-Cookie", "csrf_token=abc; Path=/")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *a):
+            pass
+
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), H)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        with netguard.client(timeout=5, keep_cookies=keep) as c:
+            for _ in range(2):
+                assert c.get(f"http://127.0.0.1:{srv.server_port}/").status_code == 200
+            assert bool(c.cookies) is keep
+            if not keep:
+                with pytest.raises(ValueError):
+                    c.cookies = {"a": "b"}
+    finally:
+        srv.shutdown()
+        srv.server_close()
+    # the ordinary client proves the server's cookie would ride along
+    assert seen == [None, "csrf_token=abc"] if keep else seen == [None, None]
