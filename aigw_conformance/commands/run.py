@@ -90,15 +90,32 @@ def exit_code(pytest_rc: int, report_path: Path) -> int:
     return exitcodes.OK
 
 
-def preflight(args: argparse.Namespace) -> None:
+def preflight(args: argparse.Namespace):
     """A bad targets file or an unset ${VAR} is the user's input, not the target's fault: one
-    located paragraph and exit 2 before anything starts (ConfigError, reported by the CLI)."""
+    located paragraph and exit 2 before anything starts (ConfigError, reported by the CLI).
+    The declared target."""
     from aigw_common.redaction import Redactor
     from aigw_conformance.run.options import RunOptions
     from aigw_conformance.run.start import declared_target
 
-    declared_target(RunOptions(target=args.target, targets_file=Path(args.targets_file) if args.targets_file else None),
-                    Redactor())
+    return declared_target(RunOptions(target=args.target,
+                                      targets_file=Path(args.targets_file) if args.targets_file else None), Redactor())
+
+
+# pytest options after which this process runs no scenario (xdist workers do, or nothing does)
+NO_SCENARIOS_HERE = ("-n", "--numprocesses", "--dist", "--tx", "--co", "--collect-only", "--setup-plan",
+                     "--setup-only", "--fixtures", "--markers", "-h", "--help", "--version")
+
+
+def _spawn_reference_early(args: argparse.Namespace, declared) -> bool:
+    """The embedded reference boots in its own process while pytest starts here; the target's start
+    (in this process, at the first scenario) takes it over. Not when this process will run no
+    scenario: then its start would never come."""
+    if declared.kind != "reference" or any(a.startswith(NO_SCENARIOS_HERE) for a in getattr(args, "passthrough", None) or []):
+        return False
+    from aigw_conformance.targets.reference import spawn_early
+    spawn_early(args.era or declared.era or "newest")
+    return True
 
 
 def main(args: argparse.Namespace) -> int:
@@ -106,7 +123,7 @@ def main(args: argparse.Namespace) -> int:
 
     if args.suites:
         check_named(args.suites)  # a path without a suite is exit 2 with a reason, not "no tests ran"
-    preflight(args)
+    declared = preflight(args)
     from aigw_conformance.interrupts import InterruptSeen, sigterm_interrupts
 
     run_id = args.run_id or new_run_id()
@@ -114,9 +131,13 @@ def main(args: argparse.Namespace) -> int:
     os.environ[NO_AUTOLOAD] = "1"   # xdist workers inherit it
     sigterm_interrupts()          # SIGTERM unwinds like Ctrl-C: tokens and users are deleted
     interrupt = InterruptSeen()
+    early = _spawn_reference_early(args, declared)
     try:
         rc = int(pytest.main(pytest_args(args, run_id), plugins=[interrupt]))
     finally:
+        if early:   # not taken over (no scenario ran, or other options): ended here
+            from aigw_conformance.targets.reference import discard_early
+            discard_early()
         # called in-process (tests, embedding): a later pytest of that process loads its plugins
         if before is None:
             os.environ.pop(NO_AUTOLOAD, None)

@@ -11,6 +11,7 @@ import dataclasses
 import os
 import shutil
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -20,7 +21,7 @@ from aigw_conformance.runner.tunnel_echo import start_tunnel_echo
 
 from .kind import StartContext, StartedTarget, TargetKind
 from .model import Target, TokenSourceSpec
-from .reference_process import start_reference, state_secrets
+from .reference_process import PendingReference, spawn_reference, state_secrets
 from .tunnels import with_tunnel_echo
 
 #: What the reference claims when a run names no profile: every profile it plays in full.
@@ -60,15 +61,69 @@ def target_from_state(state: Mapping[str, Any], name: str = "reference", *,
                   features=frozenset(f for f in features if f in FEATURES), token_source=source)
 
 
-def start(declared: Target, ctx: StartContext) -> StartedTarget:
+@dataclasses.dataclass(frozen=True)
+class _Early:
+    key: tuple
+    work: Path
+    echo: object            # the tunnel echo: up before the reference, whose proxy admits its port
+    pending: PendingReference
+
+    def discard(self) -> None:
+        try:
+            self.pending.stop()
+            self.echo.stop()
+        finally:
+            shutil.rmtree(self.work, ignore_errors=True)
+
+
+_early: list[_Early] = []     # at most one: spawned by `aigw-conformance run` before pytest starts
+_early_lock = threading.Lock()
+
+
+def _spawn(era: str, faults) -> tuple[Path, object, PendingReference]:
     work = Path(tempfile.mkdtemp(prefix="aigw-ref-"))
-    ctx.stack.callback(_keep_log, work, ctx.run_dir, ctx.redactor)
-    # The tunnel destination must be up before the reference starts: its proxy's port gate
-    # (AUTH-PROXY-002) admits only the ports it was given, 80/443 plus this one.
     echo = start_tunnel_echo()
     try:
-        ref = start_reference(work, redactor=ctx.redactor, era=ctx.era or declared.era or "newest",
-                              faults=list(ctx.faults), proxy_allowed_ports=[echo.port])
+        return work, echo, spawn_reference(work, era=era, faults=list(faults), proxy_allowed_ports=[echo.port])
+    except BaseException:
+        echo.stop()
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+
+
+def spawn_early(era: str, faults=()) -> None:
+    """Start the reference's process now, for the `start` of this process to take over: it boots
+    (about a second, most of it imports, in a process of its own) while pytest starts, configures
+    and collects. One not taken over is ended by `discard_early` (and ends with its parent's run)."""
+    with _early_lock:
+        if not _early:
+            work, echo, pending = _spawn(era, faults)
+            _early.append(_Early((era, tuple(faults)), work, echo, pending))
+
+
+def discard_early() -> None:
+    with _early_lock:
+        while _early:
+            _early.pop().discard()
+
+
+def _take_early(key: tuple) -> tuple[Path, object, PendingReference] | None:
+    with _early_lock:
+        early = _early.pop() if _early else None
+    if early is None:
+        return None
+    if early.key != key:   # spawned for other options: not this run's reference
+        early.discard()
+        return None
+    return early.work, early.echo, early.pending
+
+
+def start(declared: Target, ctx: StartContext) -> StartedTarget:
+    era, faults = ctx.era or declared.era or "newest", tuple(ctx.faults)
+    work, echo, pending = _take_early((era, faults)) or _spawn(era, faults)
+    ctx.stack.callback(_keep_log, work, ctx.run_dir, ctx.redactor)
+    try:
+        ref = pending.wait(ctx.redactor)
     except BaseException:
         echo.stop()
         raise

@@ -64,12 +64,40 @@ def state_secrets(state: dict) -> list[str]:
     return [s for s in found if s]
 
 
-def start_reference(run_dir: Path | None = None, *, redactor: Redactor | None = None, era: str = "newest", faults=(),
-                    proxy: bool = True, config_file: Path | None = None, timeout: float = START_TIMEOUT,
-                    log_dir: Path | None = None, proxy_allowed_ports=(), extra_args=()) -> ReferenceProcess:
-    """Bounded wait for the state file; the child's stdout and stderr go to `<log_dir>/reference.log`.
-    The state's secrets are registered with `redactor` (the run's; a private one when none is given)."""
-    redactor = redactor if redactor is not None else Redactor()
+class PendingReference:
+    """A reference process spawned and not yet waited for: `wait()` is the bounded wait for its
+    state file, `stop()` ends it when nobody will wait."""
+
+    def __init__(self, proc: subprocess.Popen, log_path: Path, state_file: Path) -> None:
+        self.proc, self.log_path, self.state_file = proc, log_path, state_file
+        self.started = time.monotonic()
+
+    def wait(self, redactor: Redactor | None = None, timeout: float = START_TIMEOUT) -> ReferenceProcess:
+        """The state's secrets are registered with `redactor` (a private one when none is given)."""
+        redactor = redactor if redactor is not None else Redactor()
+        deadline = self.started + timeout
+        while time.monotonic() < deadline:
+            if self.state_file.exists():
+                state = json.loads(self.state_file.read_text())
+                for secret in state_secrets(state):
+                    redactor.add_token(secret)
+                return ReferenceProcess(self.proc, state, self.log_path, self.state_file)
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.01)
+        self.stop()
+        tail = redactor.redact(self.log_path.read_text(errors="replace")[-2000:])
+        raise TargetError(f"the reference gateway did not start within {timeout:.0f} s "
+                          f"(exit code {self.proc.returncode}); log {self.log_path}:\n{tail}", target="reference")
+
+    def stop(self) -> None:
+        ReferenceProcess(self.proc, {}, self.log_path, self.state_file).stop()
+
+
+def spawn_reference(run_dir: Path | None = None, *, era: str = "newest", faults=(), proxy: bool = True,
+                    config_file: Path | None = None, log_dir: Path | None = None, proxy_allowed_ports=(),
+                    extra_args=()) -> PendingReference:
+    """Start `python -m aigw_reference serve`; its stdout and stderr go to `<log_dir>/reference.log`."""
     run_dir = Path(run_dir or tempfile.mkdtemp(prefix="aigw-ref-run-"))
     run_dir.mkdir(parents=True, exist_ok=True)
     state_file = run_dir / "reference-state.json"
@@ -85,18 +113,12 @@ def start_reference(run_dir: Path | None = None, *, redactor: Redactor | None = 
     with open(log_path, "ab") as log:
         proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                 env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if state_file.exists():
-            state = json.loads(state_file.read_text())
-            for secret in state_secrets(state):
-                redactor.add_token(secret)
-            return ReferenceProcess(proc, state, log_path, state_file)
-        if proc.poll() is not None:
-            break
-        time.sleep(0.05)
-    ref = ReferenceProcess(proc, {}, log_path, state_file)
-    ref.stop()
-    tail = redactor.redact(log_path.read_text(errors="replace")[-2000:])
-    raise TargetError(f"the reference gateway did not start within {timeout:.0f} s "
-                      f"(exit code {proc.returncode}); log {log_path}:\n{tail}", target="reference")
+    return PendingReference(proc, log_path, state_file)
+
+
+def start_reference(run_dir: Path | None = None, *, redactor: Redactor | None = None, era: str = "newest", faults=(),
+                    proxy: bool = True, config_file: Path | None = None, timeout: float = START_TIMEOUT,
+                    log_dir: Path | None = None, proxy_allowed_ports=(), extra_args=()) -> ReferenceProcess:
+    """Spawn, then a bounded wait for the state file (`PendingReference.wait`)."""
+    return spawn_reference(run_dir, era=era, faults=faults, proxy=proxy, config_file=config_file, log_dir=log_dir,
+                           proxy_allowed_ports=proxy_allowed_ports, extra_args=extra_args).wait(redactor, timeout)
