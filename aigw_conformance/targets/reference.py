@@ -82,6 +82,8 @@ _early_lock = threading.Lock()
 
 def _spawn(era: str, faults) -> tuple[Path, object, PendingReference]:
     work = Path(tempfile.mkdtemp(prefix="aigw-ref-"))
+    # The tunnel destination must be up before the reference starts: its proxy's port gate
+    # (AUTH-PROXY-002) admits only the ports it was given, 80/443 plus this one.
     echo = start_tunnel_echo()
     try:
         return work, echo, spawn_reference(work, era=era, faults=list(faults), proxy_allowed_ports=[echo.port])
@@ -94,7 +96,7 @@ def _spawn(era: str, faults) -> tuple[Path, object, PendingReference]:
 def spawn_early(era: str, faults=()) -> None:
     """Start the reference's process now, for the `start` of this process to take over: it boots
     (about a second, most of it imports, in a process of its own) while pytest starts, configures
-    and collects. One not taken over is ended by `discard_early` (and ends with its parent's run)."""
+    and collects. One not taken over is ended by `discard_early`, which `run` calls when pytest returns."""
     with _early_lock:
         if not _early:
             work, echo, pending = _spawn(era, faults)
