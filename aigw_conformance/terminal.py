@@ -206,19 +206,18 @@ class ProgressReporter:
         width = len(str(self.total or ""))
         n = f"[{len(self.results):>{width}}/{self.total}]" if self.total else f"[{len(self.results)}]"
         extra = f" ({r.reason})" if r.reason and r.outcome != "passed" else ""
-        line = self.redact(f"{n} {r.profile} {r.scenario} {r.outcome}{extra}")
-        tr = self.config.pluginmanager.get_plugin("terminalreporter")
-        if tr is None:
-            self._emit(Text(line))
-            return
-        tr.ensure_newline()   # unstyled and unwrapped: a CI log line greps whole (and no rich Console per line)
-        tr.write(line + "\n")
+        self._emit(self.redact(f"{n} {r.profile} {r.scenario} {r.outcome}{extra}"))
 
     def _emit(self, renderable) -> None:
-        """Print through pytest's terminal reporter (not captured), styled like it."""
+        """Print through pytest's terminal reporter (not captured), styled like it. A plain string is
+        written as it is: unwrapped, so a CI log line greps whole, and no rich Console per line."""
         tr = self.config.pluginmanager.get_plugin("terminalreporter")
         if tr is None:
-            Console(file=sys.stdout, highlight=False).print(renderable)
+            Console(file=sys.stdout, highlight=False).print(Text(renderable) if isinstance(renderable, str) else renderable)
+            return
+        if isinstance(renderable, str):
+            tr.ensure_newline()
+            tr.write(renderable + "\n")
             return
         buf = io.StringIO()
         tw = self.config.get_terminal_writer()
