@@ -84,11 +84,13 @@ def _spawn(era: str, faults) -> tuple[Path, object, PendingReference]:
     work = Path(tempfile.mkdtemp(prefix="aigw-ref-"))
     # The tunnel destination must be up before the reference starts: its proxy's port gate
     # (AUTH-PROXY-002) admits only the ports it was given, 80/443 plus this one.
-    echo = start_tunnel_echo()
+    echo = None
     try:
+        echo = start_tunnel_echo()
         return work, echo, spawn_reference(work, era=era, faults=list(faults), proxy_allowed_ports=[echo.port])
     except BaseException:
-        echo.stop()
+        if echo is not None:
+            echo.stop()
         shutil.rmtree(work, ignore_errors=True)
         raise
 
