@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 from pathlib import Path
 
 from aigw_conformance import exitcodes, resources
@@ -107,15 +108,14 @@ NO_SCENARIOS_HERE = ("-n", "--numprocesses", "--dist", "--tx", "--co", "--collec
                      "--setup-only", "--fixtures", "--markers", "-h", "--help", "--version")
 
 
-def _spawn_reference_early(args: argparse.Namespace, declared) -> bool:
+def _spawn_reference_early(args: argparse.Namespace, declared) -> None:
     """The embedded reference boots in its own process while pytest starts here; the target's start
     (in this process, at the first scenario) takes it over. Not when this process will run no
     scenario: then its start would never come."""
     if declared.kind != "reference" or any(a.startswith(NO_SCENARIOS_HERE) for a in getattr(args, "passthrough", None) or []):
-        return False
+        return
     from aigw_conformance.targets.reference import spawn_early
     spawn_early(args.era or declared.era or "newest")
-    return True
 
 
 def main(args: argparse.Namespace) -> int:
@@ -131,13 +131,13 @@ def main(args: argparse.Namespace) -> int:
     os.environ[NO_AUTOLOAD] = "1"   # xdist workers inherit it
     sigterm_interrupts()          # SIGTERM unwinds like Ctrl-C: tokens and users are deleted
     interrupt = InterruptSeen()
-    early = _spawn_reference_early(args, declared)
-    try:
+    try:   # the spawn inside the try: an interrupt right after it still ends the process
+        _spawn_reference_early(args, declared)
         rc = int(pytest.main(pytest_args(args, run_id), plugins=[interrupt]))
     finally:
-        if early:   # not taken over (no scenario ran, or other options): ended here
-            from aigw_conformance.targets.reference import discard_early
-            discard_early()
+        reference = sys.modules.get("aigw_conformance.targets.reference")
+        if reference is not None:   # one spawned and not taken over (no scenario ran, other options) ends here
+            reference.discard_early()
         # called in-process (tests, embedding): a later pytest of that process loads its plugins
         if before is None:
             os.environ.pop(NO_AUTOLOAD, None)
