@@ -15,7 +15,6 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -94,11 +93,12 @@ class PendingReference:
         ReferenceProcess(self.proc, {}, self.log_path, self.state_file).stop()
 
 
-def spawn_reference(run_dir: Path | None = None, *, era: str = "newest", faults=(), proxy: bool = True,
+def spawn_reference(run_dir: Path, *, era: str = "newest", faults=(), proxy: bool = True,
                     config_file: Path | None = None, log_dir: Path | None = None, proxy_allowed_ports=(),
                     extra_args=()) -> PendingReference:
-    """Start `python -m aigw_reference serve`; its stdout and stderr go to `<log_dir>/reference.log`."""
-    run_dir = Path(run_dir or tempfile.mkdtemp(prefix="aigw-ref-run-"))
+    """Start `python -m aigw_reference serve`; its stdout and stderr go to `<log_dir>/reference.log`.
+    `run_dir` is the caller's, who removes it: a folder made here would outlive the process."""
+    run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     state_file = run_dir / "reference-state.json"
     log_path = Path(log_dir or run_dir) / "reference.log"
@@ -116,7 +116,7 @@ def spawn_reference(run_dir: Path | None = None, *, era: str = "newest", faults=
     return PendingReference(proc, log_path, state_file)
 
 
-def start_reference(run_dir: Path | None = None, *, redactor: Redactor | None = None, era: str = "newest", faults=(),
+def start_reference(run_dir: Path, *, redactor: Redactor | None = None, era: str = "newest", faults=(),
                     proxy: bool = True, config_file: Path | None = None, timeout: float = START_TIMEOUT,
                     log_dir: Path | None = None, proxy_allowed_ports=(), extra_args=()) -> ReferenceProcess:
     """Spawn, then a bounded wait for the state file (`PendingReference.wait`)."""
