@@ -23,7 +23,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 from _checks import MODELS, external_gateway  # noqa: E402
-from _common import env_with, footer, header, median  # noqa: E402
+from _common import ROOT, env_with, footer, header, median  # noqa: E402
+
+sys.path.insert(0, str(ROOT))   # this checkout's code, as the child gets it through env_with
 
 CHILD = """
 import sys, time
