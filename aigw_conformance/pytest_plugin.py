@@ -21,10 +21,11 @@ from aigw_conformance.eras import ERAS
 from aigw_conformance.features import markers
 from aigw_conformance.harness import HARNESS_KEY, Harness
 from aigw_conformance.heap import no_automatic_collection
-from aigw_conformance.items import YamlFile, is_suite_file, setup_error_report
+from aigw_conformance.items import ScenarioItem, YamlFile, is_suite_file, setup_error_report
 from aigw_conformance.scenario import discovery
 from aigw_conformance.report.compile import ScenarioResult
 from aigw_conformance.run.options import RunOptions, new_run_id
+from aigw_conformance.schedule import estimated_seconds, spread_long
 
 CAPTURE_VALUES = ("on", "off")
 SUITE_ROOTS = pytest.StashKey[tuple]()  # paths under which YAML suites are collected
@@ -146,8 +147,9 @@ def _runs_suites(config: pytest.Config) -> bool:
     return bool(config.stash[SUITE_ROOTS])
 
 
-def pytest_configure_node(node) -> None:  # xdist: share the run id with workers
+def pytest_configure_node(node) -> None:  # xdist: share the run id with workers, and the way they are fed
     node.workerinput["aigw_run_id"] = node.config.stash[HARNESS_KEY].options.run_id
+    node.workerinput["aigw_dist"] = node.config.option.dist   # a worker's own reads "no"
 
 
 def pytest_collect_file(file_path: Path, parent):
@@ -164,6 +166,14 @@ def pytest_collection(session: pytest.Session):
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list) -> None:
+    _select_profiles(config, items)
+    if _is_worker(config) and config.workerinput.get("aigw_dist") == "worksteal":   # aigw_conformance.schedule
+        workers = int(config.workerinput["workercount"])
+        items[:] = spread_long(items, workers, lambda item: estimated_seconds(item.case.scenario)
+                               if isinstance(item, ScenarioItem) else 0.0)
+
+
+def _select_profiles(config: pytest.Config, items: list) -> None:
     """--profile runs those profiles only; without it, every profile but the opt-in ones the target
     does not claim (their scenarios are deselected and the terminal says how to run them)."""
     profiles = set(config.getoption("aigw_profile"))

@@ -27,6 +27,11 @@ from aigw_conformance.scenario.discovery import check_named
 # pytest-randomly shuffles scenarios). Assertions are not rewritten: scenario items use none; the
 # unraisable-exception plugin is off: its garbage collections at the end cost up to a second.
 RUN_PLUGINS = ("-p", "xdist.plugin", "-p", "allure_pytest.plugin", "-p", "no:unraisableexception", "--assert=plain")
+# With -n, idle workers steal queued scenarios. xdist's default (`load`) hands each worker a fixed
+# first chunk of consecutive scenarios, and the few long ones (the fuzz profile, a token's deadline)
+# sit in neighbouring files: one worker ran them all while the other had run the rest and sat idle
+# (bench/README.md). Without -n or --tx it does nothing; a --dist of the user's comes later and wins.
+DISTRIBUTION = ("--dist", "worksteal")
 NO_AUTOLOAD = "PYTEST_DISABLE_PLUGIN_AUTOLOAD"
 
 NAME = "run"
@@ -56,7 +61,7 @@ def pytest_args(args: argparse.Namespace, run_id: str) -> list[str]:
            "--aigw-target", args.target, "--aigw-report-dir", str(args.report_dir), "--aigw-run-id", run_id,
            "--aigw-capture", args.capture, f"--junitxml={run_dir / 'junit.xml'}",
            "-o", "junit_logging=no", "-o", "junit_family=xunit2",
-           f"--alluredir={run_dir / 'allure-results'}", "--clean-alluredir"]
+           f"--alluredir={run_dir / 'allure-results'}", "--clean-alluredir", *DISTRIBUTION]
     if args.targets_file:
         out += ["--aigw-targets-file", args.targets_file]
     for p in args.profile:

@@ -107,6 +107,15 @@ def test_default_suite_against_an_external_target(tmp_path: Path) -> None:
     assert central and [(p.name, k[:12]) for p in files for k in central if k.encode() in p.read_bytes()] == []
     assert any(b"<redacted:" in p.read_bytes() for p in files if p.suffix in (".json", ".har", ".jsonl"))
 
+    # -n 2 spreads the long scenarios over the workers (aigw_conformance/schedule.py)
+    fuzz_workers = {}
+    for f in (res.run_dir / "allure-results").glob("*-result.json"):
+        result = json.loads(f.read_text())
+        if result["name"].startswith("FUZZ-"):
+            fuzz_workers[result["name"].split(":")[0]] = next(
+                label["value"] for label in result["labels"] if label["name"] == "thread")
+    assert len(fuzz_workers) == 3 and len(set(fuzz_workers.values())) == 2, fuzz_workers
+
     report = json.loads((res.run_dir / "conformance.json").read_text())
     executed = [s for s in report["scenarios"] if s["outcome"] in ("passed", "failed")]
     # every executed scenario points at its flows, the fuzz engines' (tagged by test id) included

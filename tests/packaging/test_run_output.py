@@ -56,6 +56,25 @@ def test_run_leaves_foreign_plugins_out_and_reads_only_its_own_ini() -> None:
     assert args[0] == args[args.index("--aigw-suites") + 1]
 
 
+@pytest.mark.parametrize(("passthrough", "dist"), [(["-n", "2"], "worksteal"), ([], "worksteal"),
+                                                  (["-n", "2", "--dist", "load"], "load")])
+def test_run_distributes_by_work_stealing_unless_told(passthrough, dist, monkeypatch) -> None:
+    """Parsed by pytest itself with the run's arguments: -n gets worksteal, a user's --dist wins."""
+    import argparse
+
+    from _pytest.config import _prepareconfig
+
+    monkeypatch.setenv(run.NO_AUTOLOAD, "1")   # as `run` sets it: the run names its plugins
+    ns = argparse.Namespace(target="reference", targets_file=None, profile=[], report_dir="reports", run_id=None,
+                            capture="off", enforce=False, expected_failures=None, era=None, suites=None,
+                            passthrough=passthrough)
+    config = _prepareconfig(run.pytest_args(ns, "r1"))
+    try:
+        assert config.option.dist == dist
+    finally:
+        config._ensure_unconfigure()
+
+
 def test_list_into_a_closed_pipe_is_not_an_internal_error(tmp_path) -> None:
     import os
     import subprocess
