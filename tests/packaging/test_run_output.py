@@ -42,13 +42,17 @@ def test_filters_name_message_and_module() -> None:
         assert action == "ignore" and message and category == "DeprecationWarning" and module
 
 
-def test_run_leaves_foreign_plugins_out_and_reads_only_its_own_ini() -> None:
+def _run_namespace(passthrough: list[str]):
+    """What the CLI parses for `aigw-conformance run` with defaults and these pytest options."""
     import argparse
 
-    ns = argparse.Namespace(target="reference", targets_file=None, profile=[], report_dir="reports", run_id=None,
-                            capture="off", enforce=False, expected_failures=None, era=None, suites=None,
-                            passthrough=[])
-    args = run.pytest_args(ns, "r1")
+    return argparse.Namespace(target="reference", targets_file=None, profile=[], report_dir="reports", run_id=None,
+                              capture="off", enforce=False, expected_failures=None, era=None, suites=None,
+                              passthrough=passthrough)
+
+
+def test_run_leaves_foreign_plugins_out_and_reads_only_its_own_ini() -> None:
+    args = run.pytest_args(_run_namespace([]), "r1")
     assert args[args.index("-c") + 1].endswith("aigw_conformance/run.ini")
     # no plugin is auto-loaded (main() sets the variable); the run names the ones it uses
     assert run.NO_AUTOLOAD == "PYTEST_DISABLE_PLUGIN_AUTOLOAD"
@@ -60,15 +64,10 @@ def test_run_leaves_foreign_plugins_out_and_reads_only_its_own_ini() -> None:
                                                   (["-n", "2", "--dist", "load"], "load")])
 def test_run_distributes_by_work_stealing_unless_told(passthrough, dist, monkeypatch) -> None:
     """Parsed by pytest itself with the run's arguments: -n gets worksteal, a user's --dist wins."""
-    import argparse
-
     from _pytest.config import _prepareconfig
 
     monkeypatch.setenv(run.NO_AUTOLOAD, "1")   # as `run` sets it: the run names its plugins
-    ns = argparse.Namespace(target="reference", targets_file=None, profile=[], report_dir="reports", run_id=None,
-                            capture="off", enforce=False, expected_failures=None, era=None, suites=None,
-                            passthrough=passthrough)
-    config = _prepareconfig(run.pytest_args(ns, "r1"))
+    config = _prepareconfig(run.pytest_args(_run_namespace(passthrough), "r1"))
     try:
         assert config.option.dist == dist
     finally:
