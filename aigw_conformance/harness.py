@@ -88,6 +88,14 @@ class Harness:
             return
         allure.dynamic.title(self.redactor.redact(text))
 
+    def scenarios_done(self) -> None:
+        """No scenario runs after this: the taps stop and their files are written while the end of
+        the run waits for other things (the leak sweep's settle time, the clean-up, the target's
+        stop). The sweep asks the canary directly, never through a tap."""
+        run = self._lazy.started
+        if run is not None and run.capture is not None:
+            run.capture.begin_stop()
+
     def late_leaks(self) -> list[dict]:
         """Denied requests of this process that reached the provider after their answer."""
         run = self._lazy.started

@@ -203,10 +203,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    """Before the report: ask the canary whether a denied request arrived after its answer."""
+    """Before the report: ask the canary whether a denied request arrived after its answer. The
+    capture's files are written meanwhile (the sweep waits for late forwards first)."""
     config = session.config
+    harness = config.stash[HARNESS_KEY]
+    harness.scenarios_done()
     try:
-        leaks = config.stash[HARNESS_KEY].late_leaks()
+        leaks = harness.late_leaks()
     except AigwError as exc:
         leaks = [{"scenario": "", "problem": f"the end-of-run leak sweep could not ask the canary: {exc}"}]
     if _is_worker(config):

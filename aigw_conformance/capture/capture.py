@@ -49,6 +49,8 @@ class Capture:
         self._errors = errors
         self._stop_lock = threading.Lock()
         self._stopped = False
+        self._writer: threading.Thread | None = None
+        self._write_error: BaseException | None = None
         self.written: list[Path] = []
 
     @property
@@ -118,22 +120,39 @@ class Capture:
 
     def stop(self) -> list[Path]:
         """Stop the taps, free their ports, write the redacted files. Idempotent."""
+        self.begin_stop()
+        if self._writer is not None:
+            self._writer.join()
+        if self._write_error is not None:
+            raise self._write_error
+        return self.written
+
+    def begin_stop(self) -> None:
+        """Stop the taps and start writing the files in a thread, so the run can clean up and stop
+        its target meanwhile (that is mostly waiting on other processes); `stop()` waits for them."""
         with self._stop_lock:
             if self._stopped:
-                return self.written
+                return
             self._stopped = True
+            try:
+                self._handle.stop()
+            finally:
+                atexit.unregister(self.stop)
+            # not a daemon: an interpreter leaving early still finishes the files
+            self._writer = threading.Thread(target=self._write, name="aigw-capture-write")
+            self._writer.start()
+
+    def _write(self) -> None:
         try:
-            self._handle.stop()
-        finally:
-            atexit.unregister(self.stop)
-        records = []
-        for t in self._handshakes.all():
-            record = t.to_json(self._redactor.redact_bytes)
-            # The tag may have moved to a port mapping after the transcript was finished.
-            record["test_id"] = self._redactor.redact(self._test_of(t.conn) or t.test_id)
-            records.append(record)
-        self.written = write_files(self.out_dir, self._collector.all_flows(), records, self._redactor)
-        return self.written
+            records = []
+            for t in self._handshakes.all():
+                record = t.to_json(self._redactor.redact_bytes)
+                # The tag may have moved to a port mapping after the transcript was finished.
+                record["test_id"] = self._redactor.redact(self._test_of(t.conn) or t.test_id)
+                records.append(record)
+            self.written = write_files(self.out_dir, self._collector.all_flows(), records, self._redactor)
+        except BaseException as exc:  # noqa: BLE001 - raised again by stop(), in the caller's thread
+            self._write_error = exc
 
     def _test_of(self, flow_id: str) -> str | None:
         f = self._collector.get(flow_id)

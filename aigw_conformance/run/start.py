@@ -57,6 +57,8 @@ def _preload_capture() -> threading.Thread:
 
 def start_run(options: RunOptions, inputs: Inputs, redactor: Redactor, stack: ExitStack) -> Run:
     declared = declared_target(options, redactor)
+    last = ExitStack()   # closed after the target has stopped: the capture's files are written meanwhile
+    stack.callback(last.close)
     preload = _preload_capture() if options.capture else None
     started = KINDS[declared.kind].start(declared, StartContext(redactor=redactor, run_dir=options.run_dir,
                                                                  stack=stack, era=options.era,
@@ -69,7 +71,7 @@ def start_run(options: RunOptions, inputs: Inputs, redactor: Redactor, stack: Ex
     capture, notes = None, []
     if options.capture:
         preload.join()   # one import, finished before the taps use it
-        capture = _start_capture(target, endpoints, options.run_dir, redactor, mint_path, stack)
+        capture = _start_capture(target, endpoints, options.run_dir, redactor, mint_path, stack, last)
         endpoints = {**endpoints, **capture.endpoints}
     timeout = target.timeouts.request
     transports: dict = {"direct": DirectRunner(policy, timeout=timeout, target=target.name,
@@ -112,7 +114,7 @@ def _brokers(target: Target, options: RunOptions, inputs: Inputs, redactor: Reda
 
 
 def _start_capture(target: Target, endpoints: dict, run_dir: Path, redactor: Redactor, mint_path: MintPath,
-                   stack: ExitStack):
+                   stack: ExitStack, last: ExitStack):
     from aigw_conformance.capture import start_capture
 
     worker = os.environ.get("PYTEST_XDIST_WORKER")
@@ -122,7 +124,8 @@ def _start_capture(target: Target, endpoints: dict, run_dir: Path, redactor: Red
     # The taps run in a thread of this process: every request waits for them. With Python's default
     # 5 ms switch interval a thread woken by its socket may wait that long for the interpreter.
     sys.setswitchinterval(0.0005)
-    stack.callback(capture.stop)
+    stack.callback(capture.begin_stop)   # the taps stop before the clean-up and the target's stop
+    last.callback(capture.stop)          # and the files are waited for after them
     return capture
 
 

@@ -106,6 +106,42 @@ def test_stop_frees_ports_and_is_idempotent(tmp_path):
     assert not cap._handle.thread.is_alive()
 
 
+def test_the_files_are_written_while_the_run_goes_on_and_stop_waits_for_them(tmp_path, monkeypatch):
+    """begin_stop() stops the taps and returns: the run cleans up and stops its target while the
+    files are written; stop() returns only when they are."""
+    import threading
+
+    from aigw_conformance.capture import capture as capture_module
+
+    gate, real = threading.Event(), capture_module.write_files
+    monkeypatch.setattr(capture_module, "write_files", lambda *a, **k: gate.wait(10) and real(*a, **k))
+    cap = start_capture({"default": "http://127.0.0.1:9"}, tmp_path, Redactor())
+    port = int(cap.endpoints["default"].rsplit(":", 1)[1])
+    cap.begin_stop()
+    assert not cap._handle.thread.is_alive() and not (tmp_path / "traffic.mitm").exists()
+    with socket.socket() as s:   # the tap's port is free already
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("127.0.0.1", port))
+    gate.set()
+    written = cap.stop()
+    assert {p.name for p in written} == {"traffic.mitm", "traffic.har", "handshakes.jsonl"}
+    assert all(p.exists() for p in written)
+
+
+def test_a_write_that_failed_in_the_background_is_raised_by_stop(tmp_path, monkeypatch):
+    from aigw_conformance.capture import capture as capture_module
+
+    def full(*a, **k):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(capture_module, "write_files", full)
+    cap = start_capture({"default": "http://127.0.0.1:9"}, tmp_path, Redactor())
+    cap.begin_stop()
+    for _ in range(2):   # every caller learns it, not only the first
+        with pytest.raises(OSError, match="No space left"):
+            cap.stop()
+
+
 def test_a_capture_writes_no_certificate_authority_anywhere(tmp_path, monkeypatch):
     """The taps never serve TLS, so no CA key is made: none in ~/.mitmproxy, none in a temp folder a
     killed run would leave behind; only the run's own files are written."""
