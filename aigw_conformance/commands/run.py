@@ -108,19 +108,43 @@ def preflight(args: argparse.Namespace):
                                       targets_file=Path(args.targets_file) if args.targets_file else None), Redactor())
 
 
-# pytest options after which this process runs no scenario (xdist workers do, or nothing does)
-NO_SCENARIOS_HERE = ("-n", "--numprocesses", "--dist", "--tx", "--co", "--collect-only", "--setup-plan",
-                     "--setup-only", "--fixtures", "--markers", "-h", "--help", "--version")
+# pytest options after which no scenario runs, here or in a worker
+NO_SCENARIOS_HERE = ("--co", "--collect-only", "--setup-plan", "--setup-only", "--fixtures", "--markers",
+                     "-h", "--help", "--version")
+REMOTE_WORKERS = "--tx"   # workers xdist starts from specifications: they may not share this machine
+
+
+def option_values(passthrough, name: str, short: str | None = None) -> list[str]:
+    """Every value given to a pytest option among `passthrough`, in order: `--name V`, `--name=V`,
+    and for a short form `-n V` and `-nV`."""
+    out, args = [], list(passthrough)
+    for i, a in enumerate(args):
+        if a == name or a == short:
+            out += args[i + 1:i + 2]
+        elif a.startswith(name + "="):
+            out.append(a.partition("=")[2])
+        elif short and a.startswith(short) and not a.startswith("--"):
+            out.append(a[len(short):])
+    return out
+
+
+def xdist_workers(passthrough) -> str | None:
+    """The value of -n / --numprocesses (the last one wins, as in pytest), or None."""
+    return (option_values(passthrough, "--numprocesses", "-n") or [None])[-1]
 
 
 def _spawn_reference_early(args: argparse.Namespace, declared) -> None:
-    """The embedded reference boots in its own process while pytest starts here; the target's start
-    (in this process, at the first scenario) takes it over. Not when this process will run no
-    scenario: then its start would never come."""
-    if declared.kind != "reference" or any(a.startswith(NO_SCENARIOS_HERE) for a in getattr(args, "passthrough", None) or []):
+    """The embedded reference boots in its own process while pytest starts here. The target's start
+    (in this process, at the first scenario) takes it over, or, with -n, every xdist worker uses it
+    (targets/reference_shared.py); either compares era and faults first. Not when no scenario will
+    run, nor for workers xdist starts from --tx specifications: they start their own."""
+    passthrough = getattr(args, "passthrough", None) or []
+    if declared.kind != "reference" or any(a.startswith(NO_SCENARIOS_HERE + (REMOTE_WORKERS,)) for a in passthrough):
         return
     from aigw_conformance.targets.reference import spawn_early
-    spawn_early(args.era or declared.era or "newest")
+    era = args.era or (option_values(passthrough, "--aigw-era") or [None])[-1] or declared.era or "newest"
+    spawn_early(era, option_values(passthrough, "--aigw-fault"),
+                share=xdist_workers(passthrough) not in (None, "0"))
 
 
 def main(args: argparse.Namespace) -> int:
@@ -142,7 +166,7 @@ def main(args: argparse.Namespace) -> int:
     finally:
         reference = sys.modules.get("aigw_conformance.targets.reference")
         if reference is not None:   # one spawned and not taken over (no scenario ran, other options) ends here
-            reference.discard_early()
+            reference.discard_early(Path(args.report_dir) / run_id)
         # called in-process (tests, embedding): a later pytest of that process loads its plugins
         if before is None:
             os.environ.pop(NO_AUTOLOAD, None)

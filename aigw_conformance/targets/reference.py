@@ -8,6 +8,7 @@ out of the report; only the reference's log is copied to the run folder, redacte
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import shutil
 import tempfile
@@ -15,10 +16,11 @@ import threading
 from pathlib import Path
 from typing import Any, Mapping
 
-from aigw_common.redaction import Redactor
+from aigw_common.redaction import Redactor, mask_token_shapes
 from aigw_conformance.features import FEATURES
 from aigw_conformance.runner.tunnel_echo import start_tunnel_echo
 
+from . import reference_shared
 from .kind import StartContext, StartedTarget, TargetKind
 from .model import Target, TokenSourceSpec
 from .reference_process import PendingReference, spawn_reference, state_secrets
@@ -67,13 +69,28 @@ class _Early:
     work: Path
     echo: object            # the tunnel echo: up before the reference, whose proxy admits its port
     pending: PendingReference
+    shared: bool = False    # published for the xdist workers (reference_shared)
 
-    def discard(self) -> None:
+    def discard(self, run_dir: Path | None = None) -> None:
         try:
             self.pending.stop()
             self.echo.stop()
         finally:
+            if self.shared and run_dir is not None and run_dir.is_dir():
+                _keep_log(self.work, run_dir, _shared_log_redaction(self.pending.state_file))
             shutil.rmtree(self.work, ignore_errors=True)
+
+
+def _shared_log_redaction(state_file: Path):
+    """This process never learnt the workers' tokens: the state's secrets by value, and anything
+    shaped like a token by its shape (the stateless second line of aigw_common.redaction)."""
+    redactor = Redactor()
+    try:
+        for secret in state_secrets(json.loads(state_file.read_text())):
+            redactor.add_token(secret)
+    except (OSError, ValueError):
+        pass
+    return lambda text: mask_token_shapes(redactor.redact(text))
 
 
 _early: list[_Early] = []     # at most one: spawned by `aigw-conformance run` before pytest starts
@@ -95,25 +112,32 @@ def _spawn(era: str, faults) -> tuple[Path, object, PendingReference]:
         raise
 
 
-def spawn_early(era: str, faults=()) -> None:
+def spawn_early(era: str, faults=(), *, share: bool = False) -> None:
     """Start the reference's process now, for the `start` of this process to take over: it boots
     (about a second, most of it imports, in a process of its own) while pytest starts, configures
-    and collects. One not taken over is ended by `discard_early`, which `run` calls when pytest returns."""
+    and collects. With `share`, this process's xdist workers take it instead (reference_shared).
+    One not taken over, and a shared one, are ended by `discard_early`, which `run` calls when
+    pytest returns."""
     with _early_lock:
         if not _early:
+            key = (era, tuple(faults))
             work, echo, pending = _spawn(era, faults)
-            _early.append(_Early((era, tuple(faults)), work, echo, pending))
+            _early.append(_Early(key, work, echo, pending, shared=share))
+            if share:
+                reference_shared.publish(key, work, echo, pending)
 
 
-def discard_early() -> None:
+def discard_early(run_dir: Path | None = None) -> None:
+    """End what `spawn_early` started; a shared reference's log is kept in `run_dir`, redacted."""
     with _early_lock:
+        reference_shared.unpublish()
         while _early:
-            _early.pop().discard()
+            _early.pop().discard(run_dir)
 
 
 def _take_early(key: tuple) -> tuple[Path, object, PendingReference] | None:
     with _early_lock:
-        early = _early.pop() if _early else None
+        early = _early.pop() if _early and not _early[-1].shared else None
     if early is None:
         return None
     if early.key != key:   # spawned for other options: not this run's reference
@@ -124,15 +148,22 @@ def _take_early(key: tuple) -> tuple[Path, object, PendingReference] | None:
 
 def start(declared: Target, ctx: StartContext) -> StartedTarget:
     era, faults = ctx.era or declared.era or "newest", tuple(ctx.faults)
+    shared = reference_shared.take((era, faults), ctx.redactor)
+    if shared is not None:   # the run's own: started, and ended, by the run command
+        return _started(declared, ctx, shared.state, shared.echo)
     work, echo, pending = _take_early((era, faults)) or _spawn(era, faults)
-    ctx.stack.callback(_keep_log, work, ctx.run_dir, ctx.redactor)
+    ctx.stack.callback(_keep_log, work, ctx.run_dir, ctx.redactor.redact)
     try:
         ref = pending.wait(ctx.redactor)
     except BaseException:
         echo.stop()
         raise
     ctx.stack.callback(ref.stop)
-    target = target_from_state(ref.state, declared.name, redactor=ctx.redactor)
+    return _started(declared, ctx, ref.state, echo)
+
+
+def _started(declared: Target, ctx: StartContext, state: dict, echo) -> StartedTarget:
+    target = target_from_state(state, declared.name, redactor=ctx.redactor)
     if declared.profiles:   # targets.yaml may claim other profiles (opt into gating on live-clients, load)
         target = dataclasses.replace(target, profiles=tuple(declared.profiles))
     return with_tunnel_echo(target, ctx, echo) if target.proxy_url else _no_proxy(target, echo, ctx)
@@ -143,13 +174,13 @@ def _no_proxy(target: Target, echo, ctx: StartContext) -> StartedTarget:
     return StartedTarget(target)
 
 
-def _keep_log(work: Path, run_dir: Path, redactor: Redactor) -> None:
+def _keep_log(work: Path, run_dir: Path, redact) -> None:
     try:
         log = work / "reference.log"
         if log.exists():
             run_dir.mkdir(parents=True, exist_ok=True)
             text = log.read_text(encoding="utf-8", errors="replace")
-            (run_dir / f"reference-{os.getpid()}.log").write_text(redactor.redact(text), encoding="utf-8")
+            (run_dir / f"reference-{os.getpid()}.log").write_text(redact(text), encoding="utf-8")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

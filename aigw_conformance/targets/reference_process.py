@@ -63,6 +63,26 @@ def state_secrets(state: dict) -> list[str]:
     return [s for s in found if s]
 
 
+def wait_for_state(state_file: Path, log_path: Path, exited, *, started: float, timeout: float = START_TIMEOUT,
+                   redactor: Redactor | None = None) -> dict:
+    """Wait, bounded, for a reference's state file; `exited()` is None while the process lives, else
+    how it ended. The state's secrets are registered with `redactor` (a private one when none is
+    given) before the state is returned."""
+    redactor = redactor if redactor is not None else Redactor()
+    while time.monotonic() < started + timeout:
+        if state_file.exists():
+            state = json.loads(state_file.read_text())
+            for secret in state_secrets(state):
+                redactor.add_token(secret)
+            return state
+        if exited() is not None:
+            break
+        time.sleep(0.01)
+    tail = redactor.redact(log_path.read_text(errors="replace")[-2000:]) if log_path.exists() else ""
+    raise TargetError(f"the reference gateway did not start within {timeout:.0f} s "
+                      f"({exited() or 'still starting'}); log {log_path}:\n{tail}", target="reference")
+
+
 class PendingReference:
     """A reference process spawned and not yet waited for: `wait()` is the bounded wait for its
     state file, `stop()` ends it when nobody will wait."""
@@ -73,21 +93,17 @@ class PendingReference:
 
     def wait(self, redactor: Redactor | None = None, timeout: float = START_TIMEOUT) -> ReferenceProcess:
         """The state's secrets are registered with `redactor` (a private one when none is given)."""
-        redactor = redactor if redactor is not None else Redactor()
-        deadline = self.started + timeout
-        while time.monotonic() < deadline:
-            if self.state_file.exists():
-                state = json.loads(self.state_file.read_text())
-                for secret in state_secrets(state):
-                    redactor.add_token(secret)
-                return ReferenceProcess(self.proc, state, self.log_path, self.state_file)
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.01)
-        self.stop()
-        tail = redactor.redact(self.log_path.read_text(errors="replace")[-2000:])
-        raise TargetError(f"the reference gateway did not start within {timeout:.0f} s "
-                          f"(exit code {self.proc.returncode}); log {self.log_path}:\n{tail}", target="reference")
+        try:
+            state = wait_for_state(self.state_file, self.log_path, self._exited, started=self.started,
+                                   timeout=timeout, redactor=redactor)
+        except TargetError:
+            self.stop()
+            raise
+        return ReferenceProcess(self.proc, state, self.log_path, self.state_file)
+
+    def _exited(self) -> str | None:
+        code = self.proc.poll()
+        return None if code is None else f"exit code {code}"
 
     def stop(self) -> None:
         ReferenceProcess(self.proc, {}, self.log_path, self.state_file).stop()

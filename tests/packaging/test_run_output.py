@@ -86,3 +86,25 @@ def test_list_into_a_closed_pipe_is_not_an_internal_error(tmp_path) -> None:
     proc = subprocess.run(["bash", "-c", f"set -o pipefail; '{sys.executable}' -m aigw_conformance list | true"],
                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0 and "internal error" not in proc.stderr, proc.stderr
+
+
+@pytest.mark.parametrize(("passthrough", "spawned"), [
+    ([], ("newest", [], False)),
+    (["-n", "2"], ("newest", [], True)), (["-n2", "-k", "x"], ("newest", [], True)),
+    (["--numprocesses=auto"], ("newest", [], True)), (["-n", "2", "-n", "0"], ("newest", [], False)),
+    (["--aigw-fault", "accept-expired", "--aigw-fault=skip-csrf", "--aigw-era", "older"],
+     ("older", ["accept-expired", "skip-csrf"], False)),
+    (["--tx", "2*popen"], None), (["--collect-only"], None), (["--co", "-n", "2"], None)])
+def test_the_early_reference_is_the_one_the_run_will_take(passthrough, spawned, monkeypatch) -> None:
+    """Spawned for the era and faults the workers or this process will ask for (else it would be
+    ended unused and another booted), shared with -n workers; not when no scenario runs here or in a
+    worker of this machine."""
+    from types import SimpleNamespace
+
+    from aigw_conformance.targets import reference
+
+    calls = []
+    monkeypatch.setattr(reference, "spawn_early", lambda era, faults=(), *, share=False:
+                        calls.append((era, list(faults), share)))
+    run._spawn_reference_early(_run_namespace(passthrough), SimpleNamespace(kind="reference", era=None))
+    assert calls == ([spawned] if spawned else [])
