@@ -76,27 +76,17 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def entry() -> None:
-    """The console script: `main`, then for `run` an exit without the interpreter's teardown.
-
-    By the time `run` returns, pytest has unconfigured the harness (taps stopped and their files
-    written, tokens deleted, the reference stopped) and the reports are closed; tearing down the
-    modules of mitmproxy, hypothesis and the rest costs about 0.3 s more that a pipeline waits
-    for on every run. Other commands, and a run under a profiler or a tracer (cProfile, coverage),
-    whose results are written at the normal exit, exit normally."""
+    """The console script: `main`, then for `run` an exit without the interpreter's teardown
+    (aigw_conformance.quick_exit). Other commands exit normally."""
     argv = sys.argv[1:]
     if argv[:1] == ["run"]:
         from aigw_common.unused_imports import skip_for_run
         skip_for_run(argv)
     rc = main(argv)
-    if argv[:1] == ["run"] and sys.getprofile() is None and sys.gettrace() is None:
-        import logging
-        logging.shutdown()
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except (OSError, ValueError):
-                pass
-        os._exit(rc)
+    if argv[:1] == ["run"]:
+        from aigw_conformance import quick_exit
+        if quick_exit.allowed():
+            quick_exit.exit_now(rc)
     sys.exit(rc)
 
 

@@ -113,6 +113,9 @@ def _options(config: pytest.Config) -> RunOptions:
 
 def pytest_configure(config: pytest.Config) -> None:
     skip_if_asked()   # an xdist worker of `aigw-conformance run`: before any request imports httpcore
+    if _is_worker(config):
+        from aigw_conformance.quick_exit import at_worker_exit
+        at_worker_exit()
     harness = Harness(_options(config))
     config.stash[HARNESS_KEY] = harness
     try:
