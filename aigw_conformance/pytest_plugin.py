@@ -25,7 +25,7 @@ from aigw_conformance.items import ScenarioItem, YamlFile, is_suite_file, setup_
 from aigw_conformance.scenario import discovery
 from aigw_conformance.report.compile import ScenarioResult
 from aigw_conformance.run.options import RunOptions, new_run_id
-from aigw_conformance.schedule import estimated_seconds, spread_long
+from aigw_conformance.schedule import LONG_S, estimated_seconds, expects_denial, first_split, quiet_last, spread_long
 
 CAPTURE_VALUES = ("on", "off")
 SUITE_ROOTS = pytest.StashKey[tuple]()  # paths under which YAML suites are collected
@@ -170,10 +170,24 @@ def pytest_collection(session: pytest.Session):
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list) -> None:
     _select_profiles(config, items)
-    if _is_worker(config) and config.workerinput.get("aigw_dist") == "worksteal":   # aigw_conformance.schedule
-        workers = int(config.workerinput["workercount"])
-        items[:] = spread_long(items, workers, lambda item: estimated_seconds(item.case.scenario)
-                               if isinstance(item, ScenarioItem) else 0.0)
+    _order(config, items)
+
+
+def _order(config: pytest.Config, items: list) -> None:
+    """aigw_conformance.schedule: under work stealing the long scenarios open each worker's slice;
+    in each slice of a process that runs scenarios, the short ones that expect no denial come last."""
+    def cost(item) -> float:
+        return estimated_seconds(item.case.scenario) if isinstance(item, ScenarioItem) else 0.0
+
+    def stays(item) -> bool:
+        return not isinstance(item, ScenarioItem) or cost(item) >= LONG_S or expects_denial(item.case.scenario)
+
+    if _is_worker(config):
+        if config.workerinput.get("aigw_dist") == "worksteal":
+            workers = int(config.workerinput["workercount"])
+            items[:] = quiet_last(spread_long(items, workers, cost), first_split(len(items), workers), stays)
+    elif _runs_items_here(config):
+        items[:] = quiet_last(items, [], stays)
 
 
 def _select_profiles(config: pytest.Config, items: list) -> None:

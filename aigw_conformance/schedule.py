@@ -1,4 +1,5 @@
-"""The order of scenarios under `-n`: the long ones spread over the workers, and first.
+"""The order of scenarios: under `-n` the long ones spread over the workers, and first; in every run
+the ones that expect no denial last.
 
 `aigw-conformance run -n N` distributes with xdist's work stealing (commands/run.py): worker k gets
 the k-th contiguous slice of the collection, and an idle worker takes the tail of the longest queue.
@@ -6,6 +7,13 @@ In file order the few long scenarios (the fuzz profile, sleeps towards a token's
 to each other, in one slice: the worker holding them ran seconds after the other had finished. Here
 each slice starts with its share of them, dealt longest first, so they start at once and are never
 the tail that is stolen.
+
+At its end a run asks the canary whether a request the gateway denied reached the provider after
+its answer, SETTLE_SECONDS after the last denied request (runner/leaks.py); with a denial among the
+last scenarios that was half a second of waiting, in every process that runs scenarios. Scenarios
+whose requests all expect an answer that is no denial (a faithful gateway denies nothing of theirs)
+run at the end of each slice, so their work covers that wait. A gateway that does deny one of them
+is waited for all the same: the wait is measured from the last real denial.
 
 Only the order changes, never what a scenario does or what it is judged by; every worker computes
 the same order from the same collection (xdist requires identical collections). If xdist ever
@@ -17,7 +25,8 @@ from __future__ import annotations
 from itertools import islice
 from typing import Callable, TypeVar
 
-from aigw_conformance.scenario.model import ActionStep, ClientStep, FuzzStep, Scenario
+from aigw_conformance.runner.leaks import DENIAL_STATUSES
+from aigw_conformance.scenario.model import ActionStep, ClientStep, FuzzStep, RequestStep, Scenario
 
 T = TypeVar("T")
 
@@ -69,3 +78,28 @@ def spread_long(items: list[T], workers: int, cost: Callable[[T], float]) -> lis
         order += islice(short, max(0, size - len(heads[w])))
     order += short
     return [items[k] for k in order]
+
+
+def expects_denial(scenario: Scenario) -> bool:
+    """Whether a faithful gateway denies one of its requests: a request step expects a denial, or
+    leaves its status open; any step but a request or an action may too."""
+    for step in scenario.steps:
+        if isinstance(step, ActionStep):
+            continue
+        if not isinstance(step, RequestStep) or step.expect.status is None:
+            return True
+        status = step.expect.status
+        if DENIAL_STATUSES & set(status if isinstance(status, list) else [status]):
+            return True
+    return False
+
+
+def quiet_last(items: list[T], sizes: list[int], stays: Callable[[T], bool]) -> list[T]:
+    """Each slice (`sizes`, then the rest) with the items that do not stay (short, no denial) moved
+    to its end; the order is kept otherwise."""
+    out: list[T] = []
+    start = 0
+    for size in [*sizes, len(items)]:
+        chunk, start = items[start:start + size], start + size
+        out += [i for i in chunk if stays(i)] + [i for i in chunk if not stays(i)]
+    return out

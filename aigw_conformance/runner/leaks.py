@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 # A gateway that forwards a denied request in the background does so within moments of its answer;
 # the sweep waits this long after the last denial so the run's final scenario is judged too.
 SETTLE_SECONDS = 0.5
+DENIAL_STATUSES = frozenset({400, 401, 403, 407, 429})   # the answers that deny a request
 
 
 @dataclass(frozen=True)
@@ -52,4 +53,4 @@ class LeakWatch:
         return [asdict(d) for d in watched if d.tracking_id in seen]
 
 
-__all__ = ["Denied", "LeakWatch"]
+__all__ = ["DENIAL_STATUSES", "Denied", "LeakWatch", "SETTLE_SECONDS"]

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Protocol
 from aigw_conformance.errors import CircuitOpen, TargetError, TransportError
 from aigw_conformance.observation import Observation, WireRequest
 
+from .leaks import DENIAL_STATUSES
 from .transport_errors import authority
 from aigw_conformance.capture.tap_errors import TapFailure, is_tap_answer
 
@@ -67,9 +68,6 @@ def exchange(run: "Run", wire: WireRequest, endpoint: str, *, upstream: bool = T
     if run.canary is not None and (upstream or status_of(obs) in DENIAL_STATUSES):
         obs = dataclasses.replace(obs, upstream=run.canary.records(wire.tracking_id))
     return Exchange(obs, tuple(notes))
-
-
-DENIAL_STATUSES = frozenset({400, 401, 403, 407, 429})
 
 
 def status_of(obs: Observation) -> int | None:

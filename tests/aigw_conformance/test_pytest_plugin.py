@@ -183,3 +183,44 @@ def test_suites_are_collected_with_automatic_collection_off(pytester):
         result = run(pytester, "--collect-only", "-q")
     assert "3 tests collected" in result.stdout.str(), result.stdout.str()
     assert json.loads((pytester.path / "gc-seen.json").read_text()) == {"collecting": False, "after": True}
+
+
+ORDER_SUITE = textwrap.dedent(f"""\
+    suite: order
+    profile: core
+    scenarios:
+      - id: ORDER-QUIET-1
+        requirement: [AUTH-HTTP-001]
+        requires: [provider:openai]
+        steps: &quiet
+          - request: {{route: openai.models, headers: {{Authorization: "Bearer {GOOD}"}}}}
+            expect: {{status: 200}}
+      - id: ORDER-DENIED
+        requirement: [AUTH-HTTP-002]
+        requires: [provider:openai]
+        steps:
+          - request: {{route: openai.models, headers: {{Authorization: "Bearer not-a-token"}}}}
+            expect: {{status: 401}}
+      - id: ORDER-QUIET-2
+        requirement: [AUTH-HTTP-001]
+        requires: [provider:openai]
+        steps: *quiet
+      - id: ORDER-OPEN
+        requirement: [AUTH-HTTP-002]
+        requires: [provider:openai]
+        steps:
+          - request: {{route: openai.models}}
+    """)
+
+
+def test_scenarios_that_expect_no_denial_run_last_and_collect_only_keeps_the_file_order(pytester):
+    """The leak sweep waits half a second after the last denied request; the quiet scenarios at the
+    end cover that wait (aigw_conformance.schedule). A listing stays in file order."""
+    with FakeGateway() as gw:
+        setup_dir(pytester, gw.url, ORDER_SUITE)
+        result = run(pytester, "-v")
+        listed = run(pytester, "--collect-only", "-q")
+    ran = [line.split("::")[1].split()[0] for line in result.stdout.lines if "::ORDER-" in line and "PASSED" in line]
+    assert ran == ["ORDER-DENIED", "ORDER-OPEN", "ORDER-QUIET-1", "ORDER-QUIET-2"], result.stdout.str()
+    assert [line.split("::")[1] for line in listed.stdout.lines if "::ORDER-" in line] == [
+        "ORDER-QUIET-1", "ORDER-DENIED", "ORDER-QUIET-2", "ORDER-OPEN"]

@@ -1,12 +1,13 @@
-"""The order of scenarios under -n (aigw_conformance/schedule.py): a permutation that opens every
-worker's first slice with its share of the long scenarios."""
+"""The order of scenarios (aigw_conformance/schedule.py): a permutation that opens every worker's
+first slice with its share of the long scenarios under -n, and ends every slice with the short
+scenarios a faithful gateway denies nothing of."""
 
 from __future__ import annotations
 
 import pytest
 
 from aigw_conformance.scenario.model import Scenario
-from aigw_conformance.schedule import LONG_S, estimated_seconds, first_split, spread_long
+from aigw_conformance.schedule import LONG_S, estimated_seconds, expects_denial, first_split, quiet_last, spread_long
 
 
 def _scenario(*steps: dict) -> Scenario:
@@ -42,3 +43,22 @@ def test_nothing_long_or_one_worker_leaves_the_order_alone() -> None:
     items = ["a", "b", "c"]
     assert spread_long(items, 2, lambda i: 0.0) == items
     assert spread_long(["x", "F"], 1, lambda i: 3.0 if i == "F" else 0.0) == ["x", "F"]
+
+
+@pytest.mark.parametrize(("steps", "denies"), [
+    ([REQUEST, {"action": "sleep", "seconds": 0.1}, {"request": {"route": "openai.models"}, "expect": {"status": [200, 404]}}], False),
+    ([REQUEST, {"request": {"route": "openai.models"}, "expect": {"status": 403}}], True),
+    ([{"request": {"route": "openai.models"}, "expect": {"status": [200, 429]}}], True),
+    ([{"request": {"route": "openai.models"}}], True),                      # the status left open
+    ([{"fuzz": {"engine": "token-mutation"}}], True),                        # not a request step
+])
+def test_a_scenario_expects_a_denial_unless_every_request_expects_none(steps, denies) -> None:
+    assert expects_denial(_scenario(*steps)) is denies
+
+
+def test_quiet_items_end_each_slice_in_their_order() -> None:
+    items = ["D1", "q1", "D2", "q2", "D3", "q3", "D4", "q4", "q5"]
+    out = quiet_last(items, [4, 4], lambda i: i.startswith("D"))
+    assert out == ["D1", "D2", "q1", "q2", "D3", "D4", "q3", "q4", "q5"]
+    assert quiet_last(items, [], lambda i: i.startswith("D")) == ["D1", "D2", "D3", "D4", "q1", "q2", "q3", "q4", "q5"]
+
