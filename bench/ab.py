@@ -5,7 +5,8 @@
 
 A machine's speed drifts (here `import pytest` took 0.21 s in one hour and 0.36 s in the next), so a
 figure measured today is compared with one measured last week only loosely. This alternates the two
-checkouts within each round: the full default `aigw-conformance run` (embedded reference, serial);
+checkouts within each round: the full default `aigw-conformance run` (embedded reference), serial
+and with `-n 2`;
 against bench/fast_gateway.py, `run` of one generated check with capture on and off, of 200 with
 capture off, and `--collect-only` of 10,000. Each side's runs
 use that checkout's code (PYTHONPATH and working directory), both byte-compiled first; a run without
@@ -48,7 +49,7 @@ def main() -> int:
         compileall.compile_dir(base / pkg, quiet=1)
     header(f"this checkout vs {base}, alternated, medians of {args.rounds}", "mitmproxy")
     sides = {"this": ROOT, "baseline": base}
-    rows = ("full run", "one check, capture on", "one check, capture off", "200 checks, capture off",
+    rows = ("full run", "full run, -n 2", "one check, capture on", "one check, capture off", "200 checks, capture off",
             "collection of 10,000")
     got: dict[tuple[str, str], list[float]] = {(r, s): [] for r in rows for s in sides}
     with tempfile.TemporaryDirectory(prefix="aigw-bench-ab-") as tmp:
@@ -68,6 +69,8 @@ def main() -> int:
 
                     measure("full run", ["run", "-q", "--report-dir", str(reports / "full")], reports / "full", {},
                             timeout=900)
+                    measure("full run, -n 2", ["run", "-q", "-n", "2", "--report-dir", str(reports / "n2")],
+                            reports / "n2", {}, timeout=900)
                     for capture in ("on", "off"):
                         measure(f"one check, capture {capture}", harness_args(ext, suites[1], reports / capture, capture),
                                 reports / capture, ext.env)
