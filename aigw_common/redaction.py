@@ -126,7 +126,7 @@ def fold(text: str) -> str:
 
 
 class _Automaton:
-    """Leftmost-longest, case-insensitive replacement of many literal secrets (Aho-Corasick, C speed).
+    """Case-insensitive matching of many literal secrets (Aho-Corasick, C speed).
 
     A regex of N alternatives costs O(N) per text position; a run registers thousands of secrets
     (every token, its secret half and their base64 forms). Matching ignores ASCII case: a secret with
@@ -139,20 +139,32 @@ class _Automaton:
             self.automaton.add_word(fold(secret), (secret, rep))
         self.automaton.make_automaton()
 
-    def sub(self, text: str, folded: str | None = None) -> str:
-        """`folded`: `fold(text)`, when the caller has it already. Returns `text` itself when
-        nothing matched."""
-        out: list[str] = []
-        last = 0
-        for end, (secret, rep) in self.automaton.iter_long(fold(text) if folded is None else folded):
-            start = end - len(secret) + 1
+    def matches(self, folded: str) -> list[tuple[int, int, str, str]]:
+        """Every occurrence of every secret, overlapping ones too: (start, end, secret, replacement)."""
+        return [(end - len(secret) + 1, end + 1, secret, rep) for end, (secret, rep) in self.automaton.iter(folded)]
+
+
+def _substitute(text: str, found: list[tuple[int, int, str, str]]) -> str:
+    """`text` with every character of every occurrence replaced. Where occurrences overlap (a secret
+    inside a longer one, two that share characters, found by different automata), the one starting
+    first and reaching furthest is shown as its replacement, and what another reaches beyond it as
+    that one's marker: no character of either is left, whichever was registered first."""
+    if not found:
+        return text
+    found.sort(key=lambda m: (m[0], -m[1]))
+    out: list[str] = []
+    last = 0   # text[:last] is written
+    for start, end, secret, rep in found:
+        if end <= last:
+            continue                  # inside what is replaced already
+        if start >= last:
             out.append(text[last:start])
-            out.append(_replacement(secret, rep, text[start:end + 1]))
-            last = end + 1
-        if not out:
-            return text
-        out.append(text[last:])
-        return "".join(out)
+            out.append(_replacement(secret, rep, text[start:end]))
+        else:
+            out.append(marker(secret))   # reaches past the previous one: its tail is secret too
+        last = end
+    out.append(text[last:])
+    return "".join(out)
 
 
 def _replacement(secret: str, rep: str, seen: str) -> str:
@@ -194,12 +206,11 @@ class _TwoTierMatcher:
             # automaton of every secret (a few ms) is cheaper than scanning it once per level.
             merged = {k: v for d, _ in self._levels for k, v in d.items()}
             self._levels = [(merged, _Automaton(merged))]
-        folded = fold(text)   # again only after a level replaced something
-        for _, matcher in self._levels:
-            out = matcher.sub(text, folded)
-            if out is not text:
-                text, folded = out, fold(out)
-        return text
+        # The occurrences of all levels are replaced together: level by level, a short secret of one
+        # level replaced first could split a longer one of another (a fuzz mutation that moved the
+        # separator contains the secret's tail, registered on its own), leaving the rest of it.
+        folded = fold(text)
+        return _substitute(text, [m for _, matcher in self._levels for m in matcher.matches(folded)])
 
 
 def _encoded_forms(value: str) -> list[str]:
