@@ -118,6 +118,8 @@ def pytest_configure(config: pytest.Config) -> None:
         at_worker_exit()
     harness = Harness(_options(config))
     config.stash[HARNESS_KEY] = harness
+    from aigw_conformance.report.captured import RedactCaptured
+    config.pluginmanager.register(RedactCaptured(harness.redactor.redact), "aigw-redact-captured")
     try:
         catalogue = harness.inputs().catalogue
     except AigwError as exc:

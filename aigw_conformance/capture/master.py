@@ -105,6 +105,11 @@ class UpstreamTls(tlsconfig.TlsConfig):
     def running(self) -> None:   # the base class re-reads the CA folder here
         pass
 
+    def request(self, flow) -> None:
+        # mitmproxy 12 serves its CA's revocation list here (a path named by the CA's serial): with no
+        # CA, every request logged an addon error and its traceback. A tap has no CRL to serve.
+        pass
+
 
 def tap_addons() -> list:
     """The taps' mitmproxy addons: `proxy_addons` with TLS towards the gateway only. Importing all of
