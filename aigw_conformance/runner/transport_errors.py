@@ -14,11 +14,14 @@ from urllib.parse import urlsplit
 import httpx
 
 
+def host_port(host: str, port: int) -> str:
+    """host:port as a URL or a CONNECT names it (an IPv6 literal in brackets)."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
 def authority(url: str) -> str:
     parts = urlsplit(url)
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    host = parts.hostname or "?"
-    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    return host_port(parts.hostname or "?", parts.port or (443 if parts.scheme == "https" else 80))
 
 
 def _root(exc: BaseException) -> BaseException:

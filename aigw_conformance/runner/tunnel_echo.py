@@ -19,6 +19,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from .transport_errors import host_port
+
 
 ECHO_HEADER = "X-Aigw-Tunnel-Echo"
 MAX_REQUEST = 1024 * 1024
@@ -121,7 +123,7 @@ class TunnelEcho:
 
     @property
     def authority(self) -> str:
-        return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
+        return host_port(self.host, self.port)
 
     @property
     def seen(self) -> list[bytes]:

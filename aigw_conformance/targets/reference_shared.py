@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from aigw_common.redaction import Redactor
+from aigw_conformance.runner.transport_errors import host_port
 
 from .reference_process import wait_for_state
 
@@ -39,7 +40,7 @@ class SharedEcho:
 
     @property
     def authority(self) -> str:
-        return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
+        return host_port(self.host, self.port)
 
     def stop(self) -> None:
         pass
