@@ -25,6 +25,7 @@ from __future__ import annotations
 from itertools import islice
 from typing import Callable, TypeVar
 
+from aigw_conformance.checks.status import allowed
 from aigw_conformance.runner.leaks import DENIAL_STATUSES
 from aigw_conformance.scenario.model import ActionStep, ClientStep, FuzzStep, RequestStep, Scenario
 
@@ -88,8 +89,7 @@ def expects_denial(scenario: Scenario) -> bool:
             continue
         if not isinstance(step, RequestStep) or step.expect.status is None:
             return True
-        status = step.expect.status
-        if DENIAL_STATUSES & set(status if isinstance(status, list) else [status]):
+        if DENIAL_STATUSES.intersection(allowed(step.expect.status)):
             return True
     return False
 

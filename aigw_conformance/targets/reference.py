@@ -23,7 +23,7 @@ from aigw_conformance.runner.tunnel_echo import start_tunnel_echo
 from . import reference_shared
 from .kind import StartContext, StartedTarget, TargetKind
 from .model import Target, TokenSourceSpec
-from .reference_process import PendingReference, spawn_reference, state_secrets
+from .reference_process import PendingReference, register_state_secrets, spawn_reference
 from .tunnels import with_tunnel_echo
 
 #: What the reference claims when a run names no profile: every profile it plays in full.
@@ -34,8 +34,7 @@ def target_from_state(state: Mapping[str, Any], name: str = "reference", *,
                       redactor: Redactor | None = None) -> Target:
     """The embedded reference, from its state file (docs/architecture.md, Seam 1)."""
     if redactor is not None:
-        for secret in state_secrets(dict(state)):
-            redactor.add_token(secret)
+        register_state_secrets(state, redactor)
     op = state.get("operator") or {}
     central = dict(state.get("central_keys") or {})
     static = {k: v for k, v in dict(state.get("static_tokens") or {}).items() if v}
@@ -86,8 +85,7 @@ def _shared_log_redaction(state_file: Path):
     shaped like a token by its shape (the stateless second line of aigw_common.redaction)."""
     redactor = Redactor()
     try:
-        for secret in state_secrets(json.loads(state_file.read_text())):
-            redactor.add_token(secret)
+        register_state_secrets(json.loads(state_file.read_text()), redactor)
     except (OSError, ValueError):
         pass
     return lambda text: mask_token_shapes(redactor.redact(text))

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any, Mapping
 
 from aigw_common.redaction import Redactor
 from aigw_conformance.errors import TargetError
@@ -56,11 +57,14 @@ def reference_faults() -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
     return {name: (v[0], v[1]) for name, v in listed.items()}, {name: v[2] for name, v in listed.items()}
 
 
-def state_secrets(state: dict) -> list[str]:
-    """Every secret a reference state file holds: operator token, provider keys, static tokens."""
+def register_state_secrets(state: Mapping[str, Any], redactor: Redactor) -> None:
+    """Every secret a reference state file holds (operator token, provider keys, static tokens),
+    registered with `redactor`."""
     found = [(state.get("operator") or {}).get("token"), *(state.get("central_keys") or {}).values(),
              *(state.get("static_tokens") or {}).values()]
-    return [s for s in found if s]
+    for secret in found:
+        if secret:
+            redactor.add_token(secret)
 
 
 def wait_for_state(state_file: Path, log_path: Path, exited, *, started: float, timeout: float = START_TIMEOUT,
@@ -72,8 +76,7 @@ def wait_for_state(state_file: Path, log_path: Path, exited, *, started: float, 
     while time.monotonic() < started + timeout:
         if state_file.exists():
             state = json.loads(state_file.read_text())
-            for secret in state_secrets(state):
-                redactor.add_token(secret)
+            register_state_secrets(state, redactor)
             return state
         if exited() is not None:
             break
