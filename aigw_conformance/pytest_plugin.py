@@ -291,6 +291,9 @@ class ResultCollector:
                                            interrupted=self.interrupted)
         except AigwError as exc:
             self.config.stash[_REPORT_ERROR] = str(exc)
+            # without conformance.json the run has no verdict: never the exit status of a clean pass
+            session.exitstatus = pytest.ExitCode.INTERNAL_ERROR
+            return
         if self.late_leaks:   # pytest wrote JUnit (and allure its results) before this trylast hook
             from aigw_conformance.report.late_leaks import amend_reports
             amend_reports(getattr(self.config.option, "xmlpath", None),

@@ -99,11 +99,15 @@ def exit_code(pytest_rc: int, report_path: Path) -> int:
 def preflight(args: argparse.Namespace):
     """A bad targets file or an unset ${VAR} is the user's input, not the target's fault: one
     located paragraph and exit 2 before anything starts (ConfigError, reported by the CLI).
-    The declared target."""
+    The declared target. The expected-failures file too: read only when the report is compiled, a
+    bad one left the run without a report and, every scenario having passed, with exit 0."""
     from aigw_common.redaction import Redactor
     from aigw_conformance.run.options import RunOptions
     from aigw_conformance.run.start import declared_target
 
+    if getattr(args, "expected_failures", None):
+        from aigw_conformance.report.expected_failures import load_expected_failures
+        load_expected_failures(args.expected_failures)
     return declared_target(RunOptions(target=args.target,
                                       targets_file=Path(args.targets_file) if args.targets_file else None), Redactor())
 
