@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Callable
 
 from aigw_conformance.checks.headers import check_headers
+from aigw_conformance.checks.status import allowed as allowed_statuses
 from aigw_conformance.errors import MismatchDetail
 from aigw_conformance.observation import UpstreamRecord
 
@@ -34,10 +35,6 @@ class Observed:
 def _show(text: str) -> str:
     text = text.strip().replace("\n", "⏎")
     return repr(text if len(text) <= SHOW else text[:SHOW] + "…")
-
-
-def _statuses(v: Any) -> list[int]:
-    return list(v) if isinstance(v, list) else [v]
 
 
 def _count(label: str, n: int, spec: dict | None) -> list[MismatchDetail]:
@@ -114,7 +111,7 @@ def check_sent(obs: Observed, expect: dict | None, redact: Redact) -> list[Misma
             label = f"sent header ({req.get('method')} {req.get('url', '').split('?')[0].rsplit('/', 2)[-1]})"
             out += check_headers(_har_headers(entry), want, label=label)
     if expect.get("status") is not None:
-        allowed = _statuses(expect["status"])
+        allowed = allowed_statuses(expect["status"])
         for entry in obs.flows:
             got = entry.get("response", {}).get("status")
             if got not in allowed:
@@ -126,7 +123,7 @@ def check_sent(obs: Observed, expect: dict | None, redact: Redact) -> list[Misma
         if not obs.handshakes:
             out.append(MismatchDetail("proxy handshake", "a CONNECT through the proxy", "none in the capture"))
         for t in obs.handshakes:
-            if shake.get("status") is not None and t.get("status") not in _statuses(shake["status"]):
+            if shake.get("status") is not None and t.get("status") not in allowed_statuses(shake["status"]):
                 out.append(MismatchDetail("proxy handshake status", str(shake["status"]), str(t.get("status"))))
             if shake.get("proxy_authorization") is not None:
                 m = re.search(r"(?im)^proxy-authorization:\s*(.*?)\r?$", t.get("request", ""))
