@@ -16,6 +16,7 @@ from aigw_common.redaction import Redactor
 from aigw_conformance.requirements import Catalogue
 from aigw_conformance.runner.breaker import Breaker
 from aigw_conformance.runner.canary import CanaryReader
+from aigw_conformance.runner.controls import Controls
 from aigw_conformance.runner.leaks import LeakWatch
 from aigw_conformance.runner.transport import Transport
 from aigw_conformance.scenario.routes import RouteTable
@@ -56,6 +57,7 @@ class Run:
     timeout: float
     operator_token: str | None = field(default=None, repr=False)
     notes: tuple[str, ...] = ()
+    controls: Controls = field(default_factory=Controls)   # answers for derived tokens' bases
 
     @property
     def run_dir(self) -> Path:

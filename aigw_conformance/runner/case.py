@@ -21,6 +21,9 @@ from aigw_conformance.scenario.model import RequestStep
 from aigw_conformance.tokens.kinds import MALFORMED_PREFIX
 from aigw_conformance.tokens.naming import run_prefix
 from aigw_conformance.tokens.pool import shareable_kind
+from aigw_conformance.tokens.token import Token
+
+from .controls import needs_control
 
 Attach = Callable[[str, str], None]   # (name, already-redacted text) → the report
 
@@ -118,6 +121,9 @@ def _acquire_tokens(ctx: CaseContext, state: CaseState) -> None:
                 return tok
             key = (ctx.deployment, spec.kind, spec.user, name)   # distinct names stay distinct tokens
             state.tokens[name] = ctx.run.token_pool.get(key, make) if shared and shareable_kind(spec.kind) else make()
+    for name, tok in state.tokens.items():
+        if isinstance(tok, Token) and needs_control(tok):
+            ctx.run.controls.require_accepted(ctx, state, name, tok)
 
 
 def _endpoints_needed(ctx: CaseContext) -> list[str]:

@@ -54,7 +54,7 @@ class Derived:
         it is almost all of a real secret."""
         value = nearmiss.derive(base.value, kind[len(NEAR_MISS_PREFIX):])
         self.redactor.add_token(value)
-        return Token(value, kind=kind, user=base.user, label=base.label, key_id=base.key_id)
+        return Token(value, kind=kind, user=base.user, label=base.label, key_id=base.key_id, base=base)
 
     def derive_near_miss(self, kind: str, mint) -> Token:
         """Mint valid tokens (`mint()`) until one has the character the kind changes (a letter to flip);

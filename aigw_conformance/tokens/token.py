@@ -20,6 +20,9 @@ class Token:
     user: str | None = None          # username the token belongs to (None: the operator, "me")
     label: str = ""
     key_id: str | None = None        # id known to the server, when the broker minted it
+    # the token this one was made from by changing a character (near-miss:*, wrong-secret): that
+    # the gateway refuses this one proves something only if it accepts that one (runner/controls.py)
+    base: "Token | None" = field(default=None, repr=False, compare=False)
 
     @property
     def id(self) -> str:
@@ -45,7 +48,8 @@ def with_other_secret(token: Token, kind: str) -> Token:
     last = secret[-1] if secret else ""
     other = secret[:-1] + next(c for c in ALPHABET if c != last) if secret else random_part(22)
     # 21 of its 22 characters are the real secret's: the caller registers it like the real token.
-    return Token(f"{token.id}-{other}", kind=kind, user=token.user, label=token.label, key_id=token.key_id)
+    return Token(f"{token.id}-{other}", kind=kind, user=token.user, label=token.label, key_id=token.key_id,
+                 base=token)
 
 
 def unknown_id_token(label: str = "") -> Token:

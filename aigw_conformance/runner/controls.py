@@ -1,0 +1,99 @@
+"""Positive controls: a refused near miss proves something only if the real token is accepted.
+
+A scenario that sends a token derived from a valid one (a near miss, a wrong secret: `Token.base`)
+and sees it refused has shown that the gateway tells the two apart only if the gateway accepts the
+valid one. A gateway that refuses every request, or a static token that expired outside the run,
+passed those scenarios with nothing shown: a subset run of them (``-k NEAR-MISS``) was green.
+
+So before such a scenario's steps the base token is sent once on the provider's models route, in the
+canonical carrier (``Authorization: Bearer``). Any 2xx is the control holding; anything else makes
+the scenario an error (no verdict from it), with the answer in its reason. The answer is kept per
+base token for the run: shared tokens (tokens/pool.py) are never revoked or changed, so the second
+scenario using one learns nothing new from asking again; its evidence names the control's request.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from aigw_conformance.errors import TargetError
+from aigw_conformance.scenario.model import Request
+from aigw_conformance.tokens.kinds import NEAR_MISS_PREFIX
+from aigw_conformance.tokens.token import Token
+
+from .canary import new_tracking_id
+from .evidence import show_exchange
+from .transport import exchange, status_of
+from .wire import build_wire
+
+CONTROL_PROVIDERS = ("openai", "anthropic")   # each has a `<provider>.models` route (scenario/routes.py)
+
+
+def needs_control(token: Token) -> bool:
+    return token.base is not None and (token.kind == "wrong-secret" or token.kind.startswith(NEAR_MISS_PREFIX))
+
+
+@dataclass(frozen=True)
+class ControlResult:
+    status: int | None
+    request: str           # method and URL, for the evidence and the reason
+    tracking_id: str
+    first_scenario: str
+
+    @property
+    def held(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+
+@dataclass
+class Controls:
+    """The run's controls, by base token value. Thread-safe; one request per base token."""
+
+    _results: dict[str, ControlResult] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def require_accepted(self, ctx, state, name: str, token: Token) -> None:
+        """Raise TargetError unless the gateway accepts the token `token` was derived from."""
+        base = token.base
+        with self._lock:
+            result = self._results.get(base.value)
+        fresh = result is None
+        if fresh:
+            result = _send_control(ctx, base)
+            with self._lock:
+                result = self._results.setdefault(base.value, result)
+        where = "" if fresh else f", asked for {result.first_scenario} earlier in the run"
+        line = (f"control: the valid token that '{name}' ({token.kind}) is made from, on {result.request}: "
+                f"{result.status or 'no answer'} (tracking id {result.tracking_id}{where})")
+        state.add_evidence([line])
+        if not result.held:
+            raise TargetError(
+                f"{line}. The gateway did not accept the valid token this scenario's '{name}' was derived "
+                "from, so its refusing the derived one shows nothing. A static token may have expired or "
+                "been revoked outside the run; otherwise the gateway refuses valid tokens (AUTH-HTTP-001, "
+                "see the scenarios that send one)")
+
+
+def _send_control(ctx, base: Token) -> ControlResult:
+    run = ctx.run
+    provider = next((p for p in CONTROL_PROVIDERS if p in run.target.providers), None)
+    if provider is None:
+        raise TargetError("no control route for a derived token: the target serves neither the openai "
+                          "nor the anthropic provider", target=run.target.name)
+    endpoint = ctx.deployment
+    base_url = run.endpoints.get(endpoint)
+    if base_url is None:
+        raise TargetError(f"the target has no endpoint {endpoint!r}", target=run.target.name)
+    tracking_id = new_tracking_id()
+    req = Request(endpoint=endpoint, route=f"{provider}.models", headers=(("Authorization", f"Bearer {base.value}"),))
+    wire = build_wire(req, routes=run.inputs.routes, target=run.target, base_url=base_url,
+                      tracking_id=tracking_id, test_id=ctx.test_id, timeout=run.timeout)
+    obs = exchange(run, wire, endpoint, upstream=False).observation
+    shown_req, shown_resp = show_exchange(obs, run.redactor.redact)
+    ctx.attach("control: the valid token a derived one is made from: request", shown_req)
+    ctx.attach("control: the valid token a derived one is made from: response", shown_resp)
+    return ControlResult(status_of(obs), f"{wire.method} {wire.url.split('?', 1)[0]}", tracking_id, ctx.test_id)
+
+
+__all__ = ["Controls", "ControlResult", "needs_control"]
