@@ -23,7 +23,7 @@ from aigw_conformance.tokens.naming import run_prefix
 from aigw_conformance.tokens.pool import shareable_kind
 from aigw_conformance.tokens.token import Token
 
-from .controls import needs_control
+from .controls import needs_control, only_denials
 
 Attach = Callable[[str, str], None]   # (name, already-redacted text) → the report
 
@@ -78,6 +78,11 @@ def skip_reason(run: Run, case: Case, deployment: str = "default") -> str | None
         ok = broker.supports(spec.kind)
         if ok is not True:
             return f"not-supported: token kind {spec.kind!r}: {ok or 'not available from this token source'}"
+    if only_denials(scn):
+        ok = broker.supports("valid")
+        if ok is not True:
+            return ("not-supported: the scenario expects only denials, which show something only beside a valid "
+                    f"token the gateway accepts (a positive control): {ok or 'none from this token source'}")
     return None
 
 
@@ -121,9 +126,16 @@ def _acquire_tokens(ctx: CaseContext, state: CaseState) -> None:
                 return tok
             key = (ctx.deployment, spec.kind, spec.user, name)   # distinct names stay distinct tokens
             state.tokens[name] = ctx.run.token_pool.get(key, make) if shared and shareable_kind(spec.kind) else make()
-    for name, tok in state.tokens.items():
-        if isinstance(tok, Token) and needs_control(tok):
-            ctx.run.controls.require_accepted(ctx, state, name, tok)
+    derived = [(name, tok) for name, tok in state.tokens.items() if isinstance(tok, Token) and needs_control(tok)]
+    for name, tok in derived:
+        ctx.run.controls.require_accepted(ctx, state, name, tok)
+    if not derived and only_denials(ctx.case.scenario):
+        def make_valid():
+            tok = broker.get("valid", user=None, label=f"control:{ctx.deployment}")
+            ctx.run.redactor.add_token(tok.value)
+            return tok
+        valid = ctx.run.token_pool.get((ctx.deployment, "valid", None, "control"), make_valid)
+        ctx.run.controls.require_run_token(ctx, state, valid)
 
 
 def _endpoints_needed(ctx: CaseContext) -> list[str]:

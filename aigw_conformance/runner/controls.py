@@ -1,15 +1,20 @@
-"""Positive controls: a refused near miss proves something only if the real token is accepted.
+"""Positive controls: a refusal proves something only if the gateway accepts the real token.
 
 A scenario that sends a token derived from a valid one (a near miss, a wrong secret: `Token.base`)
 and sees it refused has shown that the gateway tells the two apart only if the gateway accepts the
-valid one. A gateway that refuses every request, or a static token that expired outside the run,
-passed those scenarios with nothing shown: a subset run of them (``-k NEAR-MISS``) was green.
+valid one. Likewise a scenario that only expects denials (an expired token, a token in the wrong
+header, no token): a gateway that refuses every request, or a run whose static "valid" token had
+expired outside it, passed those with nothing shown, and a subset run of them (``-k NEAR-MISS``,
+``-k VAL-``) was green.
 
-So before such a scenario's steps the base token is sent once on the provider's models route, in the
-canonical carrier (``Authorization: Bearer``). Any 2xx is the control holding; anything else makes
-the scenario an error (no verdict from it), with the answer in its reason. The answer is kept per
-base token for the run: shared tokens (tokens/pool.py) are never revoked or changed, so the second
+So before such a scenario's steps a valid token is sent once on the provider's models route, in the
+canonical carrier (``Authorization: Bearer``): the base of a derived token, or else, for a scenario
+none of whose requests expects an acceptance, the run's own valid token (shared, never one of the
+scenario's tokens, whose state the scenario owns). Any 2xx is the control holding; anything else
+makes the scenario an error (no verdict from it), with the answer in its reason. The answer is kept
+per token for the run: shared tokens (tokens/pool.py) are never revoked or changed, so the second
 scenario using one learns nothing new from asking again; its evidence names the control's request.
+A scenario that expects an acceptance of its own carries its control in its steps.
 """
 
 from __future__ import annotations
@@ -17,8 +22,10 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
+from aigw_conformance.checks.status import allowed
 from aigw_conformance.errors import TargetError
-from aigw_conformance.scenario.model import Request
+from aigw_conformance.scenario.model import Request, RequestStep, Scenario
+from aigw_conformance.schedule import expects_denial
 from aigw_conformance.tokens.kinds import NEAR_MISS_PREFIX
 from aigw_conformance.tokens.token import Token
 
@@ -32,6 +39,14 @@ CONTROL_PROVIDERS = ("openai", "anthropic")   # each has a `<provider>.models` r
 
 def needs_control(token: Token) -> bool:
     return token.base is not None and (token.kind == "wrong-secret" or token.kind.startswith(NEAR_MISS_PREFIX))
+
+
+def only_denials(scenario: Scenario) -> bool:
+    """A faithful gateway denies one of the scenario's requests, and none of its request steps expects
+    only 2xx answers: nothing in it shows the gateway accepting a token."""
+    return expects_denial(scenario) and not any(
+        isinstance(st, RequestStep) and st.expect.status is not None
+        and all(200 <= s < 300 for s in allowed(st.expect.status)) for st in scenario.steps)
 
 
 @dataclass(frozen=True)
@@ -55,7 +70,17 @@ class Controls:
 
     def require_accepted(self, ctx, state, name: str, token: Token) -> None:
         """Raise TargetError unless the gateway accepts the token `token` was derived from."""
-        base = token.base
+        self._require(ctx, state, token.base,
+                      f"the valid token that '{name}' ({token.kind}) is made from",
+                      f"this scenario's '{name}' was derived from, so its refusing the derived one shows nothing")
+
+    def require_run_token(self, ctx, state, valid: Token) -> None:
+        """Raise TargetError unless the gateway accepts the run's valid token `valid`."""
+        self._require(ctx, state, valid, "the run's valid token (this scenario expects only denials)",
+                      "of the run, so this scenario's denials show nothing: a gateway refusing every "
+                      "token would pass it")
+
+    def _require(self, ctx, state, base: Token, what: str, so: str) -> None:
         with self._lock:
             result = self._results.get(base.value)
         fresh = result is None
@@ -64,13 +89,12 @@ class Controls:
             with self._lock:
                 result = self._results.setdefault(base.value, result)
         where = "" if fresh else f", asked for {result.first_scenario} earlier in the run"
-        line = (f"control: the valid token that '{name}' ({token.kind}) is made from, on {result.request}: "
+        line = (f"control: {what}, on {result.request}: "
                 f"{result.status or 'no answer'} (tracking id {result.tracking_id}{where})")
         state.add_evidence([line])
         if not result.held:
             raise TargetError(
-                f"{line}. The gateway did not accept the valid token this scenario's '{name}' was derived "
-                "from, so its refusing the derived one shows nothing. A static token may have expired or "
+                f"{line}. The gateway did not accept the valid token {so}. A static token may have expired or "
                 "been revoked outside the run; otherwise the gateway refuses valid tokens (AUTH-HTTP-001, "
                 "see the scenarios that send one)")
 
@@ -79,8 +103,8 @@ def _send_control(ctx, base: Token) -> ControlResult:
     run = ctx.run
     provider = next((p for p in CONTROL_PROVIDERS if p in run.target.providers), None)
     if provider is None:
-        raise TargetError("no control route for a derived token: the target serves neither the openai "
-                          "nor the anthropic provider", target=run.target.name)
+        raise TargetError("no route for a positive control (a valid token accepted): the target serves "
+                          "neither the openai nor the anthropic provider", target=run.target.name)
     endpoint = ctx.deployment
     base_url = run.endpoints.get(endpoint)
     if base_url is None:
@@ -91,9 +115,9 @@ def _send_control(ctx, base: Token) -> ControlResult:
                       tracking_id=tracking_id, test_id=ctx.test_id, timeout=run.timeout)
     obs = exchange(run, wire, endpoint, upstream=False).observation
     shown_req, shown_resp = show_exchange(obs, run.redactor.redact)
-    ctx.attach("control: the valid token a derived one is made from: request", shown_req)
-    ctx.attach("control: the valid token a derived one is made from: response", shown_resp)
+    ctx.attach("control: a valid token: request", shown_req)
+    ctx.attach("control: a valid token: response", shown_resp)
     return ControlResult(status_of(obs), f"{wire.method} {wire.url.split('?', 1)[0]}", tracking_id, ctx.test_id)
 
 
-__all__ = ["Controls", "ControlResult", "needs_control"]
+__all__ = ["Controls", "ControlResult", "needs_control", "only_denials"]

@@ -45,7 +45,7 @@ SUITE = textwrap.dedent(f"""\
     """)
 
 
-def targets_yaml(url: str) -> str:
+def targets_yaml(url: str, tokens: str = "") -> str:
     return textwrap.dedent(f"""\
         targets:
           fake:
@@ -55,14 +55,19 @@ def targets_yaml(url: str) -> str:
             profiles: [core]
             providers: [openai]
             timeouts: {{connect: 2, read: 5, total: 10}}
-        """)
+        """) + (f"    tokens: {tokens}\n" if tokens else "")
 
 
-def setup_dir(pytester: pytest.Pytester, url: str, suite: str = SUITE) -> None:
+# The fake's one valid token as the target's: a scenario that expects only denials runs only beside
+# a valid token the gateway accepts (runner/controls.py); without one it is not supported.
+WITH_VALID = f"{{source: static, values: {{valid: {GOOD}}}}}"
+
+
+def setup_dir(pytester: pytest.Pytester, url: str, suite: str = SUITE, tokens: str = "") -> None:
     pytester.makeconftest('pytest_plugins = ["aigw_conformance.pytest_plugin"]\n')
     (pytester.path / "suites").mkdir()
     (pytester.path / "suites" / "tiny.yaml").write_text(suite)
-    (pytester.path / "targets.yaml").write_text(targets_yaml(url))
+    (pytester.path / "targets.yaml").write_text(targets_yaml(url, tokens))
 
 
 def run(pytester: pytest.Pytester, *extra: str):
@@ -217,7 +222,7 @@ def test_scenarios_that_expect_no_denial_run_last_and_collect_only_keeps_the_fil
     """The leak sweep waits half a second after the last denied request; the quiet scenarios at the
     end cover that wait (aigw_conformance.schedule). A listing stays in file order."""
     with FakeGateway() as gw:
-        setup_dir(pytester, gw.url, ORDER_SUITE)
+        setup_dir(pytester, gw.url, ORDER_SUITE, WITH_VALID)
         result = run(pytester, "-v")
         listed = run(pytester, "--collect-only", "-q")
     ran = [line.split("::")[1].split()[0] for line in result.stdout.lines if "::ORDER-" in line and "PASSED" in line]

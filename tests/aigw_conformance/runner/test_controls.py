@@ -4,7 +4,8 @@ the loopback fake gateway, which accepts exactly one token (fakes.GOOD) and refu
 A scenario whose token is derived from the valid one (a wrong secret, a near miss) and expects it
 refused passes only when the gateway accepted the valid one first; configured with a "valid" token the
 gateway refuses (an expired static token), the same scenario had passed with nothing shown, and is now
-an error naming the control's answer."""
+an error naming the control's answer. The same for a scenario that expects only denials (no token, a
+valid token in a header that is no credential): the run's valid token is its control."""
 
 from __future__ import annotations
 
@@ -45,16 +46,55 @@ SUITE = textwrap.dedent("""\
     """)
 
 
-def run(tmp_path: Path, url: str, valid: str) -> tuple[subprocess.CompletedProcess, dict]:
+DENIALS = textwrap.dedent("""\
+    suite: denials
+    profile: core
+    scenarios:
+      - id: DENY-NO-TOKEN
+        requirement: [AUTH-HTTP-004]
+        title: no token is refused
+        requires: [provider:openai]
+        tokens: {token: none}
+        steps:
+          - request: {route: openai.models}
+            expect: {status: [401, 403]}
+      - id: DENY-SESSION-HEADER
+        requirement: [AUTH-HTTP-002]
+        title: the valid token in Coder-Session-Token is refused
+        requires: [provider:openai]
+        tokens: {token: valid}
+        steps:
+          - request:
+              route: openai.models
+              headers: {Coder-Session-Token: "{{ token }}"}
+            expect: {status: [401, 403]}
+      - id: ACCEPT-THEN-DENY
+        requirement: [AUTH-HTTP-001]
+        title: accepted in Authorization, refused without it (its own control)
+        requires: [provider:openai]
+        tokens: {token: valid}
+        steps:
+          - request:
+              route: openai.models
+              headers: {Authorization: "Bearer {{ token }}"}
+            expect: {status: 200}
+          - request: {route: openai.models}
+            expect: {status: [401, 403]}
+    """)
+
+
+def run(tmp_path: Path, url: str, valid: str | None, suite: str = SUITE,
+        extra: str = "") -> tuple[subprocess.CompletedProcess, dict]:
     (tmp_path / "suites").mkdir()
-    (tmp_path / "suites" / "derived.yaml").write_text(SUITE)
+    (tmp_path / "suites" / "under-test.yaml").write_text(suite)
+    values = ", ".join(v for v in (f'valid: "{valid}"' if valid else "", extra) if v)
     (tmp_path / "targets.yaml").write_text(textwrap.dedent(f"""\
         targets:
           fake:
             kind: external
             base_url: {url}
             providers: [openai]
-            tokens: {{source: static, values: {{valid: "{valid}"}}}}
+            tokens: {{source: static, values: {{{values}}}}}
             timeouts: {{connect: 2, read: 5, total: 10}}
         """))
     cmd = [sys.executable, "-m", "aigw_conformance", "run", "--suites", str(tmp_path / "suites"),
@@ -90,3 +130,39 @@ def test_with_a_valid_token_the_gateway_refuses_they_are_errors_not_passes(tmp_p
     # the one control request was made once for the run's one static valid token
     assert "earlier in the run" in scenarios["DERIVED-NEAR-MISS"]["reason"] + scenarios["DERIVED-WRONG-SECRET"]["reason"]
     assert refused.split("-")[1] not in proc.stdout + proc.stderr
+
+
+def test_denial_only_scenarios_pass_beside_the_run_valid_token_accepted(tmp_path):
+    with FakeGateway() as gw:
+        proc, scenarios = run(tmp_path, gw.url, GOOD, DENIALS)
+    assert proc.returncode == exitcodes.OK, proc.stdout + proc.stderr
+    assert {s["outcome"] for s in scenarios.values()} == {"passed"}, scenarios
+    controls = {sid: [e for e in s["evidence"] if e.startswith("control:")] for sid, s in scenarios.items()}
+    for sid in ("DENY-NO-TOKEN", "DENY-SESSION-HEADER"):
+        assert len(controls[sid]) == 1 and "the run's valid token" in controls[sid][0], controls
+        assert ": 200 (tracking id" in controls[sid][0], controls
+    assert controls["ACCEPT-THEN-DENY"] == []        # its first step is its control
+    assert sum("earlier in the run" in c[0] for c in controls.values() if c) == 1   # one request for the run
+
+
+def test_denial_only_scenarios_are_errors_when_the_run_valid_token_is_refused(tmp_path):
+    refused = "expiredid1-0123456789abcdefghijkl"
+    with FakeGateway() as gw:
+        proc, scenarios = run(tmp_path, gw.url, refused, DENIALS)
+    assert proc.returncode == exitcodes.NONCONFORMANT, proc.stdout + proc.stderr   # ACCEPT-THEN-DENY failed
+    for sid in ("DENY-NO-TOKEN", "DENY-SESSION-HEADER"):
+        s = scenarios[sid]
+        assert s["outcome"] == "error", s
+        assert "the run's valid token" in s["reason"] and ": 401 (tracking id" in s["reason"], s["reason"]
+        assert "a gateway refusing every token would pass it" in s["reason"], s["reason"]
+    # the scenario with an acceptance of its own is judged by it: the gateway broke AUTH-HTTP-001 for it
+    assert scenarios["ACCEPT-THEN-DENY"]["outcome"] == "failed", scenarios["ACCEPT-THEN-DENY"]
+    assert refused.split("-")[1] not in proc.stdout + proc.stderr
+
+
+def test_denial_only_scenarios_are_not_supported_without_a_valid_token(tmp_path):
+    with FakeGateway() as gw:
+        proc, scenarios = run(tmp_path, gw.url, None, DENIALS, extra='expired: "expiredid2-0123456789abcdefghijkl"')
+    s = scenarios["DENY-NO-TOKEN"]
+    assert s["outcome"] == "not-supported" and "expects only denials" in s["reason"], s
+    assert "static token source has no 'valid' token" in s["reason"], s
