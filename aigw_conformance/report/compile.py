@@ -101,7 +101,8 @@ def verdict(results: Iterable[ScenarioResult], required: set[str] | None, expect
                 "scenario(s): the rest did not run"}
     if errored:
         return {"result": "inconclusive", "reason": f"{len(errored)} required MUST scenario(s) errored "
-                f"(target unreachable or garbage): {', '.join(sorted(errored)[:10])}"}
+                f"(no verdict from them: the target unreachable or garbage, or a positive control that did not hold; "
+                f"each one's reason says which): {', '.join(sorted(errored)[:10])}"}
     if not any(r.outcome == "passed" for r in gating):
         return {"result": "inconclusive", "reason": "no required MUST scenario ran"}
     passed = sum(1 for r in gating if r.outcome == "passed")

@@ -129,13 +129,24 @@ def _acquire_tokens(ctx: CaseContext, state: CaseState) -> None:
     derived = [(name, tok) for name, tok in state.tokens.items() if isinstance(tok, Token) and needs_control(tok)]
     for name, tok in derived:
         ctx.run.controls.require_accepted(ctx, state, name, tok)
-    if not derived and only_denials(ctx.case.scenario):
+    if derived:
+        return
+    if only_denials(ctx.case.scenario):
         def make_valid():
             tok = broker.get("valid", user=None, label=f"control:{ctx.deployment}")
             ctx.run.redactor.add_token(tok.value)
             return tok
         valid = ctx.run.token_pool.get((ctx.deployment, "valid", None, "control"), make_valid)
         ctx.run.controls.require_run_token(ctx, state, valid)
+
+
+def _stale_input(ctx: CaseContext, state: CaseState) -> None:
+    """Raise TargetError when a supplied valid token of the case is refused by the gateway and by
+    Coder's own API: its failure is stale input, not the gateway's. Asked only after a failure, so a
+    passing run sends nothing more than its scenarios' requests."""
+    for name, tok in state.tokens.items():
+        if isinstance(tok, Token) and tok.kind == "valid" and tok.supplied:
+            ctx.run.controls.require_supplied_valid(ctx, state, name, tok)
 
 
 def _endpoints_needed(ctx: CaseContext) -> list[str]:
@@ -171,8 +182,12 @@ def run_case(ctx: CaseContext, state: CaseState) -> None:
     except TransportError as exc:
         ctx.run.breaker.failed(ctx.deployment, exc.cause)
         raise
-    for index, step in enumerate(ctx.case.scenario.steps, start=1):
-        STEP_RUNNERS[type(step)](ctx, state, step, f"step {index} {step.step_key}")
+    try:
+        for index, step in enumerate(ctx.case.scenario.steps, start=1):
+            STEP_RUNNERS[type(step)](ctx, state, step, f"step {index} {step.step_key}")
+    except Mismatch:
+        _stale_input(ctx, state)
+        raise
 
 
 __all__ = ["CaseContext", "CaseState", "NotRunnable", "run_case", "skip_reason", "template_context", "mismatch"]

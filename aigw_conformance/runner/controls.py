@@ -15,12 +15,23 @@ makes the scenario an error (no verdict from it), with the answer in its reason.
 per token for the run: shared tokens (tokens/pool.py) are never revoked or changed, so the second
 scenario using one learns nothing new from asking again; its evidence names the control's request.
 A scenario that expects an acceptance of its own carries its control in its steps.
+
+A refused control is then asked about at the source: the same token on Coder's own API
+(``GET /api/v2/users/me/keys/<id>``, the token in ``Coder-Session-Token``), once. If that refuses
+it too, the token is no longer valid (it expired or was revoked outside the run): every scenario
+using it is an error that says so, including one with a supplied (static) valid token that failed
+(asked after its failure, runner/case.py), since the gateway broke no rule. If it accepts, the gateway refuses a
+valid token, and the reason says that. Without a Coder API (another answer) it says both are
+possible. Coder's API slides a key's expiry and marks it used (AUTH-LIFECYCLE-003): only a token
+the gateway has just refused is asked about.
 """
 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+import json
+from dataclasses import dataclass, field, replace
+from typing import Literal
 
 from aigw_conformance.checks.status import allowed
 from aigw_conformance.errors import TargetError
@@ -49,12 +60,21 @@ def only_denials(scenario: Scenario) -> bool:
         and all(200 <= s < 300 for s in allowed(st.expect.status)) for st in scenario.steps)
 
 
+CoderSays = Literal["accepts", "refuses", "unknown"]
+
+
 @dataclass(frozen=True)
 class ControlResult:
     status: int | None
     request: str           # method and URL, for the evidence and the reason
     tracking_id: str
     first_scenario: str
+    coder_says: CoderSays | None = None   # when the gateway refused it: Coder's own API on the token
+    coder_answer: str = ""                # that answer, for the reason
+
+    @property
+    def stale(self) -> bool:
+        return self.coder_says == "refuses"
 
     @property
     def held(self) -> bool:
@@ -80,7 +100,13 @@ class Controls:
                       "of the run, so this scenario's denials show nothing: a gateway refusing every "
                       "token would pass it")
 
-    def _require(self, ctx, state, base: Token, what: str, so: str) -> None:
+    def require_supplied_valid(self, ctx, state, name: str, token: Token) -> None:
+        """Raise TargetError only when the supplied valid token `token` is refused by the gateway and by
+        Coder's own API: it is stale input, not a gateway that breaks AUTH-HTTP-001."""
+        self._require(ctx, state, token, f"the supplied valid token '{name}'",
+                      "the target's token source supplies", only_stale=True)
+
+    def _require(self, ctx, state, base: Token, what: str, so: str, *, only_stale: bool = False) -> None:
         with self._lock:
             result = self._results.get(base.value)
         fresh = result is None
@@ -91,12 +117,23 @@ class Controls:
         where = "" if fresh else f", asked for {result.first_scenario} earlier in the run"
         line = (f"control: {what}, on {result.request}: "
                 f"{result.status or 'no answer'} (tracking id {result.tracking_id}{where})")
+        if not result.held and result.coder_answer:
+            line += f"; Coder's own API on the same token: {result.coder_answer}"
         state.add_evidence([line])
-        if not result.held:
-            raise TargetError(
-                f"{line}. The gateway did not accept the valid token {so}. A static token may have expired or "
-                "been revoked outside the run; otherwise the gateway refuses valid tokens (AUTH-HTTP-001, "
-                "see the scenarios that send one)")
+        if result.held or (only_stale and not result.stale):
+            return
+        raise TargetError(f"{line}. The gateway did not accept the valid token {so}. {_why(result)}")
+
+
+def _why(result: ControlResult) -> str:
+    if result.coder_says == "refuses":
+        return ("Coder's own API refuses it too: the token expired or was revoked outside the run; renew it "
+                "in the target's token source (the gateway broke no rule here)")
+    if result.coder_says == "accepts":
+        return ("Coder's own API accepts it: the gateway refuses a valid token (AUTH-HTTP-001, see the "
+                "scenarios that send one)")
+    return ("A static token may have expired or been revoked outside the run; otherwise the gateway refuses "
+            "valid tokens (AUTH-HTTP-001, see the scenarios that send one)")
 
 
 def _send_control(ctx, base: Token) -> ControlResult:
@@ -111,13 +148,52 @@ def _send_control(ctx, base: Token) -> ControlResult:
         raise TargetError(f"the target has no endpoint {endpoint!r}", target=run.target.name)
     tracking_id = new_tracking_id()
     req = Request(endpoint=endpoint, route=f"{provider}.models", headers=(("Authorization", f"Bearer {base.value}"),))
+    obs = _send(ctx, req, tracking_id, "control: a valid token")
+    status = status_of(obs)
+    result = ControlResult(status, _request_line(obs), tracking_id, ctx.test_id)
+    if result.held:
+        return result
+    says, answer = _ask_coder_api(ctx, base)
+    return replace(result, coder_says=says, coder_answer=answer)
+
+
+def _ask_coder_api(ctx, token: Token) -> tuple[CoderSays, str]:
+    """What Coder's own API says of `token` (httpmw.ExtractAPIKey): the key's own metadata route."""
+    key_id = token.value.split("-", 1)[0]
+    path = f"/api/v2/users/me/keys/{key_id}"
+    req = Request(endpoint=ctx.deployment, raw_path=path, method="GET",
+                  headers=(("Coder-Session-Token", token.value), ("Accept", "application/json")))
+    obs = _send(ctx, req, new_tracking_id(), "control: the same token on Coder's API")
+    status = status_of(obs)
+    message = ""
+    if obs.response is not None:
+        try:
+            message = str(json.loads(obs.response.body).get("message", ""))[:120]
+        except (ValueError, AttributeError):
+            message = ""
+    answer = f"GET {path}: {status or 'no answer'}" + (f" {message!r}" if message else "")
+    answer = ctx.run.redactor.redact(answer)
+    if status == 200:
+        return "accepts", answer
+    if status == 401 and message:   # Coder's JSON error: the API is there and refuses the key
+        return "refuses", answer
+    return "unknown", answer
+
+
+def _send(ctx, req: Request, tracking_id: str, what: str):
+    run = ctx.run
+    base_url = run.endpoints[req.endpoint]
     wire = build_wire(req, routes=run.inputs.routes, target=run.target, base_url=base_url,
                       tracking_id=tracking_id, test_id=ctx.test_id, timeout=run.timeout)
-    obs = exchange(run, wire, endpoint, upstream=False).observation
+    obs = exchange(run, wire, req.endpoint, upstream=False).observation
     shown_req, shown_resp = show_exchange(obs, run.redactor.redact)
-    ctx.attach("control: a valid token: request", shown_req)
-    ctx.attach("control: a valid token: response", shown_resp)
-    return ControlResult(status_of(obs), f"{wire.method} {wire.url.split('?', 1)[0]}", tracking_id, ctx.test_id)
+    ctx.attach(f"{what}: request", shown_req)
+    ctx.attach(f"{what}: response", shown_resp)
+    return obs
+
+
+def _request_line(obs) -> str:
+    return f"{obs.request.method} {obs.request.url.split('?', 1)[0]}"
 
 
 __all__ = ["Controls", "ControlResult", "needs_control", "only_denials"]

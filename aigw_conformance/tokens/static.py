@@ -43,7 +43,7 @@ class StaticBroker(Derived):
         key = self._key(base or kind, user)
         if key not in self._tokens:
             raise TargetError(f"no static token of kind {key!r}: {self._reason(key)}")
-        tok = Token(self._tokens[key], kind=kind, user=user, label=label)
+        tok = Token(self._tokens[key], kind=kind, user=user, label=label, supplied=True)
         return self.secret(with_other_secret(tok, kind)) if base else tok
 
     def _reason(self, key: str) -> str:

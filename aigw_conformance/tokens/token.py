@@ -23,6 +23,9 @@ class Token:
     # the token this one was made from by changing a character (near-miss:*, wrong-secret): that
     # the gateway refuses this one proves something only if it accepts that one (runner/controls.py)
     base: "Token | None" = field(default=None, repr=False, compare=False)
+    # supplied from outside the run (a static source): its state is not the run's to know, and a
+    # refusal of it may be stale input rather than the gateway's fault (runner/controls.py)
+    supplied: bool = field(default=False, compare=False)
 
     @property
     def id(self) -> str:

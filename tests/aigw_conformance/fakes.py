@@ -1,7 +1,9 @@
 """A tiny loopback gateway (stdlib http.server in a thread) for the plugin tests.
 
 GET .../openai/v1/models answers 200 to `Authorization: Bearer <GOOD>` and 401 "unauthorized\\n"
-otherwise; a garbage mode answers bytes that are not HTTP.
+otherwise; a garbage mode answers bytes that are not HTTP. Coder's key metadata route
+(`GET /api/v2/users/me/keys/<id>`, the token in Coder-Session-Token) accepts GOOD and API_ONLY (a
+token Coder's API accepts and the gateway refuses) and answers any other 401 "API key expired.".
 """
 
 from __future__ import annotations
@@ -12,10 +14,13 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 GOOD = "goodtokid1-0123456789abcdefghijkl"
+API_ONLY = "apionlyid1-0123456789abcdefghijkl"
 
 
 class _Handler(BaseHTTPRequestHandler):
     def do_GET(self):  # noqa: N802 - http.server API
+        if self.path.startswith("/api/v2/users/me/keys/"):
+            return self._coder_key()
         if self.headers.get("Authorization") == f"Bearer {GOOD}":
             body, status, ctype = json.dumps({"data": []}).encode(), 200, "application/json"
         else:
@@ -27,6 +32,19 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     do_POST = do_GET
+
+    def _coder_key(self):
+        token = self.headers.get("Coder-Session-Token", "")
+        if token in (GOOD, API_ONLY) and self.path.split("?")[0].rsplit("/", 1)[1] == token.split("-")[0]:
+            body, status = {"id": token.split("-")[0], "expires_at": "2099-01-01T00:00:00Z"}, 200
+        else:
+            body, status = {"message": "API key expired."}, 401
+        raw = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(raw)))
+        self.end_headers()
+        self.wfile.write(raw)
 
     def log_message(self, *args):  # keep test output quiet
         pass

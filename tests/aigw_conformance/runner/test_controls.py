@@ -17,7 +17,7 @@ from pathlib import Path
 
 from aigw_conformance import exitcodes
 
-from ..fakes import GOOD, FakeGateway
+from ..fakes import API_ONLY, GOOD, FakeGateway
 
 SUITE = textwrap.dedent("""\
     suite: derived
@@ -126,7 +126,7 @@ def test_with_a_valid_token_the_gateway_refuses_they_are_errors_not_passes(tmp_p
         s = scenarios[sid]
         assert s["outcome"] == "error", s
         assert "control:" in s["reason"] and ": 401 (tracking id" in s["reason"], s["reason"]
-        assert "did not accept the valid token" in s["reason"] and "static token may have expired" in s["reason"]
+        assert "did not accept the valid token" in s["reason"] and "the gateway broke no rule here" in s["reason"]
     # the one control request was made once for the run's one static valid token
     assert "earlier in the run" in scenarios["DERIVED-NEAR-MISS"]["reason"] + scenarios["DERIVED-WRONG-SECRET"]["reason"]
     assert refused.split("-")[1] not in proc.stdout + proc.stderr
@@ -145,19 +145,40 @@ def test_denial_only_scenarios_pass_beside_the_run_valid_token_accepted(tmp_path
     assert sum("earlier in the run" in c[0] for c in controls.values() if c) == 1   # one request for the run
 
 
-def test_denial_only_scenarios_are_errors_when_the_run_valid_token_is_refused(tmp_path):
+def test_a_stale_supplied_token_is_an_error_of_the_input_not_a_gateway_failure(tmp_path):
+    """The gateway and Coder's own API both refuse the static valid token: it expired outside the run.
+    No scenario may blame the gateway for it: the one expecting an acceptance, which failed, is asked
+    about after its failure and is an error too."""
     refused = "expiredid1-0123456789abcdefghijkl"
     with FakeGateway() as gw:
         proc, scenarios = run(tmp_path, gw.url, refused, DENIALS)
-    assert proc.returncode == exitcodes.NONCONFORMANT, proc.stdout + proc.stderr   # ACCEPT-THEN-DENY failed
+    assert proc.returncode == exitcodes.TARGET_UNREACHABLE, proc.stdout + proc.stderr   # no verdict
+    for sid in ("DENY-NO-TOKEN", "DENY-SESSION-HEADER", "ACCEPT-THEN-DENY"):
+        s = scenarios[sid]
+        assert s["outcome"] == "error", s
+        assert ": 401 (tracking id" in s["reason"], s["reason"]
+        assert "Coder's own API on the same token: GET /api/v2/users/me/keys/expiredid1: 401 'API key expired.'" \
+            in s["reason"], s["reason"]
+        assert "the gateway broke no rule here" in s["reason"], s["reason"]
+    assert "the run's valid token" in scenarios["DENY-NO-TOKEN"]["reason"]
+    assert "the supplied valid token 'token'" in scenarios["ACCEPT-THEN-DENY"]["reason"]
+    assert refused.split("-")[1] not in proc.stdout + proc.stderr
+
+
+def test_a_valid_token_only_the_gateway_refuses_fails_auth_http_001_and_voids_the_denials(tmp_path):
+    """Coder's own API accepts the token, the gateway does not: the gateway's fault (AUTH-HTTP-001); the
+    denials beside it show nothing and are errors that say so."""
+    with FakeGateway() as gw:
+        proc, scenarios = run(tmp_path, gw.url, API_ONLY, DENIALS)
+    assert proc.returncode == exitcodes.NONCONFORMANT, proc.stdout + proc.stderr
+    accept = scenarios["ACCEPT-THEN-DENY"]
+    assert accept["outcome"] == "failed" and "ACCEPT-THEN-DENY violates AUTH-HTTP-001" in accept["reason"], accept
     for sid in ("DENY-NO-TOKEN", "DENY-SESSION-HEADER"):
         s = scenarios[sid]
         assert s["outcome"] == "error", s
-        assert "the run's valid token" in s["reason"] and ": 401 (tracking id" in s["reason"], s["reason"]
         assert "a gateway refusing every token would pass it" in s["reason"], s["reason"]
-    # the scenario with an acceptance of its own is judged by it: the gateway broke AUTH-HTTP-001 for it
-    assert scenarios["ACCEPT-THEN-DENY"]["outcome"] == "failed", scenarios["ACCEPT-THEN-DENY"]
-    assert refused.split("-")[1] not in proc.stdout + proc.stderr
+        assert "Coder's own API accepts it: the gateway refuses a valid token (AUTH-HTTP-001" in s["reason"], s
+    assert API_ONLY.split("-")[1] not in proc.stdout + proc.stderr
 
 
 def test_denial_only_scenarios_are_not_supported_without_a_valid_token(tmp_path):
