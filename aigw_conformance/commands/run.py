@@ -92,7 +92,14 @@ def exit_code(pytest_rc: int, report_path: Path) -> int:
         return exitcodes.NONCONFORMANT
     if verdict == "inconclusive":
         errored = any(s["outcome"] == "error" for s in report.get("scenarios", []))
-        return exitcodes.TARGET_UNREACHABLE if errored else exitcodes.OK
+        if errored:
+            return exitcodes.TARGET_UNREACHABLE
+        # MUST scenarios were selected and none could run (not supported by the target, skipped): the
+        # target file or the selection, not the gateway. A selection with no MUST scenario of the
+        # required profiles (the opt-in live-clients profile alone) is reported, as documented.
+        from aigw_conformance.report.gate import gating_scenarios
+        required = set(report.get("requiredProfiles") or [])
+        return exitcodes.INVALID_INPUT if gating_scenarios(report.get("scenarios", []), required) else exitcodes.OK
     return exitcodes.OK
 
 

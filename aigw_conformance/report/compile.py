@@ -104,7 +104,9 @@ def verdict(results: Iterable[ScenarioResult], required: set[str] | None, expect
                 f"(no verdict from them: the target unreachable or garbage, or a positive control that did not hold; "
                 f"each one's reason says which): {', '.join(sorted(errored)[:10])}"}
     if not any(r.outcome == "passed" for r in gating):
-        return {"result": "inconclusive", "reason": "no required MUST scenario ran"}
+        return {"result": "inconclusive", "reason": "no required MUST scenario ran" + (
+            f" ({len(gating)} selected, each skipped or not supported by the target: see each one's reason)"
+            if gating else "")}
     passed = sum(1 for r in gating if r.outcome == "passed")
     return {"result": "pass", "reason": f"all {passed} required MUST scenario(s) that ran passed"}
 

@@ -91,6 +91,13 @@ GATE = [
     ([R("A", "passed"), R("B", "not-supported")], [], 0),
     ([R("A", "passed"), R("B", "failed", profile="proxy")], ["core"], 0),
     ([R("A", "passed"), R("B", "failed", profile="proxy")], ["proxy"], 1),
+    # nothing shown: no MUST passed, or a required profile with none passed or absent
+    ([R("A", "not-supported"), R("B", "skipped")], [], 1),
+    ([R("A", "passed", level="SHOULD")], [], 1),
+    ([R("A", "passed"), R("B", "not-supported", profile="proxy")], ["core", "proxy"], 1),
+    ([R("A", "passed")], ["core", "proxy"], 1),
+    ([R("A", "passed"), R("B", "passed", profile="proxy"), R("C", "not-supported", profile="proxy")],
+     ["core", "proxy"], 0),
 ]
 
 
@@ -100,6 +107,15 @@ def test_gate_exit_codes(tmp_path, capsys, results, profiles, code):
     argv = ["gate", str(path)] + [a for p in profiles for a in ("--profile", p)]
     assert cli_main(argv) == code
     assert "gate (" in capsys.readouterr().out
+
+
+def test_gate_says_what_was_not_shown(tmp_path, capsys):
+    path = _report(tmp_path, [R("A", "passed"), R("B", "not-supported", profile="proxy")])
+    assert cli_main(["gate", str(path), "--profile", "core", "--profile", "proxy", "--profile", "lifecycle"]) == 1
+    out = capsys.readouterr().out
+    assert "NOTHING SHOWN: required profile 'proxy' has 1 MUST scenario(s) in this report and none passed" in out
+    assert "NOTHING SHOWN: required profile 'lifecycle' has no MUST scenario in this report" in out
+    assert "core" not in out.split("NOTHING SHOWN")[1].split(":")[0]
 
 
 def test_gate_expected_failures(tmp_path):

@@ -119,9 +119,10 @@ def test_provider_path():
     assert provider_path("/other") == "/other"
 
 
-def _rep(tmp_path, verdict, outcomes=("passed",)):
+def _rep(tmp_path, verdict, outcomes=("passed",), level="MUST"):
     p = tmp_path / "conformance.json"
-    p.write_text(json.dumps({"verdict": {"result": verdict}, "scenarios": [{"outcome": o} for o in outcomes]}))
+    p.write_text(json.dumps({"verdict": {"result": verdict}, "requiredProfiles": ["core"], "scenarios": [
+        {"outcome": o, "level": level, "profile": "core"} for o in outcomes]}))
     return p
 
 
@@ -133,9 +134,16 @@ def _rep(tmp_path, verdict, outcomes=("passed",)):
     (2, "pass", (), exitcodes.INVALID_INPUT),                  # collection error
     (4, "pass", (), exitcodes.INVALID_INPUT),                  # usage error
     (3, "pass", (), exitcodes.INTERNAL_ERROR),
+    # MUST scenarios selected and none could run (a token source without a valid token): the input
+    (0, "inconclusive", ("not-supported", "skipped"), exitcodes.INVALID_INPUT),
 ])
 def test_run_exit_codes(tmp_path, pytest_rc, verdict, outcomes, code):
     assert exit_code(pytest_rc, _rep(tmp_path, verdict, outcomes)) == code
+
+
+def test_a_run_of_only_non_gating_scenarios_is_reported_not_refused(tmp_path):
+    """The opt-in live-clients profile alone: its scenarios are SHOULD unless the target claims it."""
+    assert exit_code(0, _rep(tmp_path, "inconclusive", ("passed", "passed"), level="SHOULD")) == exitcodes.OK
 
 
 def test_run_passes_pytest_options_through():
