@@ -20,16 +20,16 @@ A refused control is then asked about at the source: the same token on Coder's o
 (``GET /api/v2/users/me/keys/<id>``, the token in ``Coder-Session-Token``), once. If that refuses
 it too, the token is no longer valid (it expired or was revoked outside the run): every scenario
 using it is an error that says so, including one with a supplied (static) valid token that failed
-(asked after its failure, runner/case.py), since the gateway broke no rule. If it accepts, the gateway refuses a
-valid token, and the reason says that. Without a Coder API (another answer) it says both are
-possible. Coder's API slides a key's expiry and marks it used (AUTH-LIFECYCLE-003): only a token
-the gateway has just refused is asked about.
+(asked after its failure, runner/case.py), since the gateway broke no rule. If it accepts, the
+gateway refuses a valid token, and the reason says that. Without a Coder API (another answer) it
+says both are possible. Coder's API slides a key's expiry and marks it used (AUTH-LIFECYCLE-003):
+only a token the gateway has just refused is asked about.
 """
 
 from __future__ import annotations
 
-import threading
 import json
+import threading
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
