@@ -23,7 +23,7 @@ from aigw_conformance.tokens.naming import run_prefix
 from aigw_conformance.tokens.pool import shareable_kind
 from aigw_conformance.tokens.token import Token
 
-from .controls import needs_control, only_denials
+from .controls import needs_control, only_denials, through_proxy
 
 Attach = Callable[[str, str], None]   # (name, already-redacted text) → the report
 
@@ -138,6 +138,8 @@ def _acquire_tokens(ctx: CaseContext, state: CaseState) -> None:
             return tok
         valid = ctx.run.token_pool.get((ctx.deployment, "valid", None, "control"), make_valid)
         ctx.run.controls.require_run_token(ctx, state, valid)
+        if through_proxy(ctx.case.scenario):
+            ctx.run.controls.require_proxy_handshake(ctx, state, valid)
 
 
 def _stale_input(ctx: CaseContext, state: CaseState) -> None:

@@ -14,7 +14,12 @@ scenario's tokens, whose state the scenario owns). Any 2xx is the control holdin
 makes the scenario an error (no verdict from it), with the answer in its reason. The answer is kept
 per token for the run: shared tokens (tokens/pool.py) are never revoked or changed, so the second
 scenario using one learns nothing new from asking again; its evidence names the control's request.
-A scenario that expects an acceptance of its own carries its control in its steps.
+A scenario that expects an acceptance of its own carries its control in its steps. A scenario
+that expects only denials through the proxy (a 407 for missing or refused credentials) is judged
+beside the proxy accepting the valid token too: a CONNECT to the provider's host with
+``Proxy-Authorization: Basic coder:<token>`` must open the tunnel (200), or a proxy that refuses
+every handshake passed those (``-k PROXY-407``). Only the handshake: the gateway behind the tunnel
+authenticates what is sent through it, and the direct control stands for that.
 
 A refused control is then asked about at the source: the same token on Coder's own API
 (``GET /api/v2/users/me/keys/<id>``, the token in ``Coder-Session-Token``), once. If that refuses
@@ -28,6 +33,7 @@ only a token the gateway has just refused is asked about.
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
 from dataclasses import dataclass, field, replace
@@ -50,6 +56,10 @@ CONTROL_PROVIDERS = ("openai", "anthropic")   # each has a `<provider>.models` r
 
 def needs_control(token: Token) -> bool:
     return token.base is not None and (token.kind == "wrong-secret" or token.kind.startswith(NEAR_MISS_PREFIX))
+
+
+def through_proxy(scenario: Scenario) -> bool:
+    return any(isinstance(st, RequestStep) and st.request.via == "proxy" for st in scenario.steps)
 
 
 def only_denials(scenario: Scenario) -> bool:
@@ -100,20 +110,29 @@ class Controls:
                       "of the run, so this scenario's denials show nothing: a gateway refusing every "
                       "token would pass it")
 
+    def require_proxy_handshake(self, ctx, state, valid: Token) -> None:
+        """Raise TargetError unless the proxy opens a tunnel for the run's valid token `valid`."""
+        self._require(ctx, state, valid, "the proxy's handshake with the run's valid token (this scenario "
+                      "expects only denials through the proxy)",
+                      "of the run in Proxy-Authorization, so this scenario's refusals show nothing: a proxy "
+                      "refusing every handshake would pass it", via="proxy")
+
     def require_supplied_valid(self, ctx, state, name: str, token: Token) -> None:
         """Raise TargetError only when the supplied valid token `token` is refused by the gateway and by
         Coder's own API: it is stale input, not a gateway that breaks AUTH-HTTP-001."""
         self._require(ctx, state, token, f"the supplied valid token '{name}'",
                       "the target's token source supplies", only_stale=True)
 
-    def _require(self, ctx, state, base: Token, what: str, so: str, *, only_stale: bool = False) -> None:
+    def _require(self, ctx, state, base: Token, what: str, so: str, *, only_stale: bool = False,
+                 via: str = "direct") -> None:
+        key = (base.value, via)
         with self._lock:
-            result = self._results.get(base.value)
+            result = self._results.get(key)
         fresh = result is None
         if fresh:
-            result = _send_control(ctx, base)
+            result = _send_control(ctx, base) if via == "direct" else _send_proxy_control(ctx, base)
             with self._lock:
-                result = self._results.setdefault(base.value, result)
+                result = self._results.setdefault(key, result)
         where = "" if fresh else f", asked for {result.first_scenario} earlier in the run"
         line = (f"control: {what}, on {result.request}: "
                 f"{result.status or 'no answer'} (tracking id {result.tracking_id}{where})")
@@ -138,10 +157,7 @@ def _why(result: ControlResult) -> str:
 
 def _send_control(ctx, base: Token) -> ControlResult:
     run = ctx.run
-    provider = next((p for p in CONTROL_PROVIDERS if p in run.target.providers), None)
-    if provider is None:
-        raise TargetError("no route for a positive control (a valid token accepted): the target serves "
-                          "neither the openai nor the anthropic provider", target=run.target.name)
+    provider = _control_provider(run)
     endpoint = ctx.deployment
     base_url = run.endpoints.get(endpoint)
     if base_url is None:
@@ -155,6 +171,15 @@ def _send_control(ctx, base: Token) -> ControlResult:
         return result
     says, answer = _ask_coder_api(ctx, base)
     return replace(result, coder_says=says, coder_answer=answer)
+
+
+def _send_proxy_control(ctx, base: Token) -> ControlResult:
+    provider = _control_provider(ctx.run)
+    basic = base64.b64encode(f"coder:{base.value}".encode()).decode()
+    req = Request(via="proxy", route=f"{provider}.models", method="CONNECT", proxy_auth=f"Basic {basic}")
+    tracking_id = new_tracking_id()
+    obs = _send(ctx, req, tracking_id, "control: the proxy's handshake with a valid token")
+    return ControlResult(status_of(obs), f"CONNECT {obs.request.url.split('/')[2]}", tracking_id, ctx.test_id)
 
 
 def _ask_coder_api(ctx, token: Token) -> tuple[CoderSays, str]:
@@ -180,12 +205,20 @@ def _ask_coder_api(ctx, token: Token) -> tuple[CoderSays, str]:
     return "unknown", answer
 
 
+def _control_provider(run) -> str:
+    provider = next((p for p in CONTROL_PROVIDERS if p in run.target.providers), None)
+    if provider is None:
+        raise TargetError("no route for a positive control (a valid token accepted): the target serves "
+                          "neither the openai nor the anthropic provider", target=run.target.name)
+    return provider
+
+
 def _send(ctx, req: Request, tracking_id: str, what: str):
     run = ctx.run
     base_url = run.endpoints[req.endpoint]
     wire = build_wire(req, routes=run.inputs.routes, target=run.target, base_url=base_url,
                       tracking_id=tracking_id, test_id=ctx.test_id, timeout=run.timeout)
-    obs = exchange(run, wire, req.endpoint, upstream=False).observation
+    obs = exchange(run, wire, "proxy" if req.via == "proxy" else req.endpoint, upstream=False).observation
     shown_req, shown_resp = show_exchange(obs, run.redactor.redact)
     ctx.attach(f"{what}: request", shown_req)
     ctx.attach(f"{what}: response", shown_resp)
@@ -196,4 +229,4 @@ def _request_line(obs) -> str:
     return f"{obs.request.method} {obs.request.url.split('?', 1)[0]}"
 
 
-__all__ = ["Controls", "ControlResult", "needs_control", "only_denials"]
+__all__ = ["Controls", "ControlResult", "needs_control", "only_denials", "through_proxy"]

@@ -94,3 +94,56 @@ class GarbageServer:
         self.stop = True
         self.thread.join(2)
         self.sock.close()
+
+
+class FakeProxy:
+    """A CONNECT-only proxy on loopback: 200 for `Proxy-Authorization: Basic coder:<GOOD>`, 407 for
+    anything else; `refuse_all` answers 407 to every handshake. It never dials anywhere."""
+
+    def __init__(self, refuse_all: bool = False) -> None:
+        self.refuse_all = refuse_all
+
+    def __enter__(self) -> "FakeProxy":
+        import base64
+        self.good = "Basic " + base64.b64encode(f"coder:{GOOD}".encode()).decode()
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.stop = False
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+        return self
+
+    def _serve(self) -> None:
+        self.sock.settimeout(0.2)
+        while not self.stop:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            with conn:
+                try:
+                    conn.settimeout(2)
+                    head = b""
+                    while b"\r\n\r\n" not in head and len(head) < 65536:
+                        chunk = conn.recv(4096)
+                        if not chunk:
+                            break
+                        head += chunk
+                    auth = next((line.split(b":", 1)[1].strip().decode() for line in head.split(b"\r\n")
+                                 if line.lower().startswith(b"proxy-authorization:")), None)
+                    if auth == self.good and not self.refuse_all:
+                        conn.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                    else:
+                        body = b"Proxy Authentication Required"
+                        conn.sendall(b"HTTP/1.1 407 Proxy Authentication Required\r\n"
+                                     b'Proxy-Authenticate: Basic realm="Coder AI Bridge Proxy"\r\n'
+                                     b"Proxy-Connection: close\r\nContent-Length: 29\r\n\r\n" + body)
+                except OSError:
+                    pass
+
+    def __exit__(self, *exc) -> None:
+        self.stop = True
+        self.thread.join(2)
+        self.sock.close()

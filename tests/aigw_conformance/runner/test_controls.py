@@ -17,7 +17,7 @@ from pathlib import Path
 
 from aigw_conformance import exitcodes
 
-from ..fakes import API_ONLY, GOOD, FakeGateway
+from ..fakes import API_ONLY, GOOD, FakeGateway, FakeProxy
 
 SUITE = textwrap.dedent("""\
     suite: derived
@@ -83,9 +83,23 @@ DENIALS = textwrap.dedent("""\
     """)
 
 
+PROXY_407 = textwrap.dedent("""\
+    suite: proxy-denials
+    profile: proxy
+    scenarios:
+      - id: PROXY-NO-CREDENTIALS-407
+        requirement: [AUTH-PROXY-005]
+        title: a CONNECT to a provider host without Proxy-Authorization gets 407
+        requires: [proxy, provider:openai]
+        steps:
+          - request: {via: proxy, route: openai.models, method: CONNECT}
+            expect: {handshake: {status: 407}}
+    """)
+
+
 def run(tmp_path: Path, url: str, valid: str | None, suite: str = SUITE,
-        extra: str = "") -> tuple[subprocess.CompletedProcess, dict]:
-    (tmp_path / "suites").mkdir()
+        extra: str = "", proxy_url: str = "") -> tuple[subprocess.CompletedProcess, dict]:
+    (tmp_path / "suites").mkdir(parents=True)
     (tmp_path / "suites" / "under-test.yaml").write_text(suite)
     values = ", ".join(v for v in (f'valid: "{valid}"' if valid else "", extra) if v)
     (tmp_path / "targets.yaml").write_text(textwrap.dedent(f"""\
@@ -93,7 +107,7 @@ def run(tmp_path: Path, url: str, valid: str | None, suite: str = SUITE,
           fake:
             kind: external
             base_url: {url}
-            providers: [openai]
+            providers: [openai]{f"{chr(10)}            proxy_url: {proxy_url}" if proxy_url else ""}
             tokens: {{source: static, values: {{{values}}}}}
             timeouts: {{connect: 2, read: 5, total: 10}}
         """))
@@ -187,3 +201,22 @@ def test_denial_only_scenarios_are_not_supported_without_a_valid_token(tmp_path)
     s = scenarios["DENY-NO-TOKEN"]
     assert s["outcome"] == "not-supported" and "expects only denials" in s["reason"], s
     assert "static token source has no 'valid' token" in s["reason"], s
+
+
+def test_a_proxy_407_shows_something_only_beside_a_handshake_the_proxy_accepts(tmp_path):
+    """The faithful fake proxy opens the tunnel for the valid token: the 407 scenario passes, the
+    handshake control in its evidence. A proxy refusing every handshake (the gateway's direct API
+    still accepting the token) had passed it: now it is an error naming the proxy's answer."""
+    with FakeGateway() as gw, FakeProxy() as px:
+        proc, scenarios = run(tmp_path / "faithful", gw.url, GOOD, PROXY_407, proxy_url=px.url)
+    s = scenarios["PROXY-NO-CREDENTIALS-407"]
+    assert proc.returncode == exitcodes.OK and s["outcome"] == "passed", proc.stdout + proc.stderr
+    assert any(e.startswith("control: the proxy's handshake") and "CONNECT api.openai.com: 200" in e
+               for e in s["evidence"]), s["evidence"]
+    with FakeGateway() as gw, FakeProxy(refuse_all=True) as px:
+        proc, scenarios = run(tmp_path / "refuse-all", gw.url, GOOD, PROXY_407, proxy_url=px.url)
+    s = scenarios["PROXY-NO-CREDENTIALS-407"]
+    assert s["outcome"] == "error", s
+    assert "CONNECT api.openai.com: 407" in s["reason"] and "a proxy refusing every handshake" in s["reason"], s
+    assert proc.returncode == exitcodes.TARGET_UNREACHABLE, proc.stdout + proc.stderr
+    assert GOOD.split("-")[1] not in proc.stdout + proc.stderr
