@@ -156,14 +156,10 @@ def _why(result: ControlResult) -> str:
 
 
 def _send_control(ctx, base: Token) -> ControlResult:
-    run = ctx.run
-    provider = _control_provider(run)
-    endpoint = ctx.deployment
-    base_url = run.endpoints.get(endpoint)
-    if base_url is None:
-        raise TargetError(f"the target has no endpoint {endpoint!r}", target=run.target.name)
+    provider = _control_provider(ctx.run)
     tracking_id = new_tracking_id()
-    req = Request(endpoint=endpoint, route=f"{provider}.models", headers=(("Authorization", f"Bearer {base.value}"),))
+    req = Request(endpoint=ctx.deployment, route=f"{provider}.models",
+                  headers=(("Authorization", f"Bearer {base.value}"),))
     obs = _send(ctx, req, tracking_id, "control: a valid token")
     status = status_of(obs)
     result = ControlResult(status, _request_line(obs), tracking_id, ctx.test_id)
@@ -215,7 +211,9 @@ def _control_provider(run) -> str:
 
 def _send(ctx, req: Request, tracking_id: str, what: str):
     run = ctx.run
-    base_url = run.endpoints[req.endpoint]
+    base_url = run.endpoints.get(req.endpoint)
+    if base_url is None:
+        raise TargetError(f"the target has no endpoint {req.endpoint!r}", target=run.target.name)
     wire = build_wire(req, routes=run.inputs.routes, target=run.target, base_url=base_url,
                       tracking_id=tracking_id, test_id=ctx.test_id, timeout=run.timeout)
     obs = exchange(run, wire, "proxy" if req.via == "proxy" else req.endpoint, upstream=False).observation

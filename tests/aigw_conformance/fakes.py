@@ -8,6 +8,7 @@ token Coder's API accepts and the gateway refuses) and answers any other 401 "AP
 
 from __future__ import annotations
 
+import base64
 import json
 import socket
 import threading
@@ -63,10 +64,10 @@ class FakeGateway:
         self.server.server_close()
 
 
-class GarbageServer:
-    """Accepts connections and answers bytes that are not HTTP, then closes."""
+class _SocketServer:
+    """A loopback listener in a thread; each accepted connection goes to `answer`, then is closed."""
 
-    def __enter__(self) -> "GarbageServer":
+    def __enter__(self):
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen(16)
@@ -85,10 +86,12 @@ class GarbageServer:
                 continue
             with conn:
                 try:
-                    conn.recv(65536)
-                    conn.sendall(b"\x00\x01garbage not http\r\n\r\n")
+                    self.answer(conn)
                 except OSError:
                     pass
+
+    def answer(self, conn: socket.socket) -> None:
+        raise NotImplementedError
 
     def __exit__(self, *exc) -> None:
         self.stop = True
@@ -96,54 +99,36 @@ class GarbageServer:
         self.sock.close()
 
 
-class FakeProxy:
+class GarbageServer(_SocketServer):
+    """Accepts connections and answers bytes that are not HTTP, then closes."""
+
+    def answer(self, conn: socket.socket) -> None:
+        conn.recv(65536)
+        conn.sendall(b"\x00\x01garbage not http\r\n\r\n")
+
+
+class FakeProxy(_SocketServer):
     """A CONNECT-only proxy on loopback: 200 for `Proxy-Authorization: Basic coder:<GOOD>`, 407 for
     anything else; `refuse_all` answers 407 to every handshake. It never dials anywhere."""
+
+    GOOD_AUTH = "Basic " + base64.b64encode(f"coder:{GOOD}".encode()).decode()
 
     def __init__(self, refuse_all: bool = False) -> None:
         self.refuse_all = refuse_all
 
-    def __enter__(self) -> "FakeProxy":
-        import base64
-        self.good = "Basic " + base64.b64encode(f"coder:{GOOD}".encode()).decode()
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-        self.stop = False
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-        return self
-
-    def _serve(self) -> None:
-        self.sock.settimeout(0.2)
-        while not self.stop:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            with conn:
-                try:
-                    conn.settimeout(2)
-                    head = b""
-                    while b"\r\n\r\n" not in head and len(head) < 65536:
-                        chunk = conn.recv(4096)
-                        if not chunk:
-                            break
-                        head += chunk
-                    auth = next((line.split(b":", 1)[1].strip().decode() for line in head.split(b"\r\n")
-                                 if line.lower().startswith(b"proxy-authorization:")), None)
-                    if auth == self.good and not self.refuse_all:
-                        conn.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
-                    else:
-                        body = b"Proxy Authentication Required"
-                        conn.sendall(b"HTTP/1.1 407 Proxy Authentication Required\r\n"
-                                     b'Proxy-Authenticate: Basic realm="Coder AI Bridge Proxy"\r\n'
-                                     b"Proxy-Connection: close\r\nContent-Length: 29\r\n\r\n" + body)
-                except OSError:
-                    pass
-
-    def __exit__(self, *exc) -> None:
-        self.stop = True
-        self.thread.join(2)
-        self.sock.close()
+    def answer(self, conn: socket.socket) -> None:
+        conn.settimeout(2)
+        head = b""
+        while b"\r\n\r\n" not in head and len(head) < 65536:
+            chunk = conn.recv(4096)
+            if not chunk:
+                break
+            head += chunk
+        auth = next((line.split(b":", 1)[1].strip().decode() for line in head.split(b"\r\n")
+                     if line.lower().startswith(b"proxy-authorization:")), None)
+        if auth == self.GOOD_AUTH and not self.refuse_all:
+            conn.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+            return
+        conn.sendall(b"HTTP/1.1 407 Proxy Authentication Required\r\n"
+                     b'Proxy-Authenticate: Basic realm="Coder AI Bridge Proxy"\r\n'
+                     b"Proxy-Connection: close\r\nContent-Length: 29\r\n\r\nProxy Authentication Required")
