@@ -114,6 +114,12 @@ def reads_tokens_only(case: Case) -> bool:
 def _acquire_tokens(ctx: CaseContext, state: CaseState) -> None:
     broker = ctx.run.broker_for(ctx.deployment)
     shared = reads_tokens_only(ctx.case)
+
+    def obtain(kind: str, user: str | None, label: str) -> Token:
+        tok = broker.get(kind, user=user, label=label)
+        ctx.run.redactor.add_token(tok.value)
+        return tok
+
     for name, spec in ctx.case.scenario.tokens.items():
         if spec.kind == "none":
             state.tokens[name] = ""
@@ -121,9 +127,7 @@ def _acquire_tokens(ctx: CaseContext, state: CaseState) -> None:
             state.tokens[name] = ctx.run.inputs.malformed.get(spec.kind[len(MALFORMED_PREFIX):])
         else:
             def make(kind=spec.kind, user=spec.user, label=f"{ctx.test_id}:{name}"):
-                tok = broker.get(kind, user=user, label=label)
-                ctx.run.redactor.add_token(tok.value)
-                return tok
+                return obtain(kind, user, label)
             key = (ctx.deployment, spec.kind, spec.user, name)   # distinct names stay distinct tokens
             state.tokens[name] = ctx.run.token_pool.get(key, make) if shared and shareable_kind(spec.kind) else make()
     derived = [(name, tok) for name, tok in state.tokens.items() if isinstance(tok, Token) and needs_control(tok)]
@@ -132,11 +136,8 @@ def _acquire_tokens(ctx: CaseContext, state: CaseState) -> None:
     if derived:
         return
     if only_denials(ctx.case.scenario):
-        def make_valid():
-            tok = broker.get("valid", user=None, label=f"control:{ctx.deployment}")
-            ctx.run.redactor.add_token(tok.value)
-            return tok
-        valid = ctx.run.token_pool.get((ctx.deployment, "valid", None, "control"), make_valid)
+        valid = ctx.run.token_pool.get((ctx.deployment, "valid", None, "control"),
+                                       lambda: obtain("valid", None, f"control:{ctx.deployment}"))
         ctx.run.controls.require_run_token(ctx, state, valid)
         if through_proxy(ctx.case.scenario):
             ctx.run.controls.require_proxy_handshake(ctx, state, valid)
