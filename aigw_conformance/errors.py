@@ -5,6 +5,8 @@
     ├── ScenarioError              a scenario or suite file is invalid (file, line, field)
     ├── TargetError                the target could not be used (not started, no such endpoint, no
     │   │                          token): outcome *error*, never a pass and never a failure
+    │   ├── StaleInput             a valid token the target's source supplied is refused by Coder's own
+    │   │                          API too: it expired or was revoked outside the run
     │   └── TransportError         a request got no answer from the gateway: refused, timed out,
     │       │                      closed, garbage, or an answer the harness's own tap made up
     │       └── CircuitOpen        not attempted: the endpoint failed several times in a row
@@ -37,6 +39,13 @@ class TargetError(AigwError):
         parts = [f"target {target!r}" if target else None, url]
         prefix = " ".join(p for p in parts if p)
         super().__init__(f"{prefix}: {message}" if prefix else message)
+
+
+class StaleInput(TargetError):
+    """A valid token from the target's token source is refused by the gateway and by Coder's own API:
+    the input is stale, and the gateway broke no rule. One message for every scenario that needed the
+    token (the run's cause, stated once per scenario the same way); each scenario's own control line
+    is in its evidence."""
 
 
 class TransportError(TargetError):

@@ -2,7 +2,8 @@
 
     passed          every step's checks held
     failed          Mismatch: the gateway answered and broke a requirement
-    error           TargetError / TransportError (no usable answer), or anything else (a harness bug)
+    error           TargetError / TransportError (no usable answer), StaleInput (a supplied valid token
+                    refused at the source too), or anything else (a harness bug)
     not-supported   NotRunnable whose reason starts with "not-supported" (the target lacks a feature)
     skipped         NotRunnable otherwise (era, selection)
 
@@ -15,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from aigw_conformance.errors import AigwError, CircuitOpen, Mismatch, TargetError, TransportError
+from aigw_conformance.errors import AigwError, CircuitOpen, Mismatch, StaleInput, TargetError, TransportError
 
 OUTCOMES = ("passed", "failed", "error", "skipped", "not-supported")
 
@@ -24,7 +25,7 @@ OUTCOMES = ("passed", "failed", "error", "skipped", "not-supported")
 class Outcome:
     outcome: str
     reason: str = ""
-    error_kind: str = ""   # error only: transport | not-attempted | target | harness
+    error_kind: str = ""   # error only: transport | not-attempted | stale-input | target | harness
 
 
 def decide(exc: BaseException | None, redact: Callable[[str], str]) -> Outcome:
@@ -41,6 +42,8 @@ def decide(exc: BaseException | None, redact: Callable[[str], str]) -> Outcome:
         return Outcome("error", redact(str(exc)), "not-attempted")
     if isinstance(exc, TransportError):
         return Outcome("error", redact(str(exc)), "transport")
+    if isinstance(exc, StaleInput):
+        return Outcome("error", redact(str(exc)), "stale-input")
     if isinstance(exc, (TargetError, AigwError)):
         return Outcome("error", redact(str(exc)), "target")
     return Outcome("error", redact(f"harness error: {type(exc).__name__}: {exc}"), "harness")

@@ -4,8 +4,9 @@ Every pytest option keeps working (-k, -m, -x, -n N …): unknown arguments are 
 Reports go to reports/<run-id>/ (junit.xml, allure-results/, conformance.json, summary.md) and
 reports/latest points at the newest run.
 
-Exit codes: 0 conformant; 1 a required MUST failed; 2 invalid scenario/target/option;
-3 the target could not be reached (errors only, no verdict); 4 harness internal error.
+Exit codes: 0 conformant; 1 a required MUST failed; 2 invalid scenario/target/option (a stale valid
+token in the target's token source included); 3 the target could not be reached (errors only, no
+verdict); 4 harness internal error.
 """
 
 from __future__ import annotations
@@ -91,7 +92,11 @@ def exit_code(pytest_rc: int, report_path: Path) -> int:
     if verdict == "fail":
         return exitcodes.NONCONFORMANT
     if verdict == "inconclusive":
-        errored = any(s["outcome"] == "error" for s in report.get("scenarios", []))
+        errored = [s for s in report.get("scenarios", []) if s["outcome"] == "error"]
+        if errored and all(s.get("errorKind") == "stale-input" for s in errored):
+            # a valid token the target's source supplies is refused by Coder's own API too: a rerun
+            # gives the same, the token source needs renewing (the input, not the target's state)
+            return exitcodes.INVALID_INPUT
         if errored:
             return exitcodes.TARGET_UNREACHABLE
         # MUST scenarios were selected and none could run (not supported by the target, skipped): the

@@ -31,7 +31,7 @@ class ScenarioResult:
     reason: str = ""
     duration: float = 0.0
     evidence: tuple[str, ...] = field(default_factory=tuple)
-    error_kind: str = ""          # error only: transport | not-attempted | target | harness
+    error_kind: str = ""          # error only: transport | not-attempted | stale-input | target | harness
 
 
 def _stats(results: list[ScenarioResult]) -> dict[str, int]:
@@ -100,9 +100,14 @@ def verdict(results: Iterable[ScenarioResult], required: set[str] | None, expect
         return {"result": "inconclusive", "reason": f"interrupted (Ctrl-C or SIGTERM) after {len(list(results))} "
                 "scenario(s): the rest did not run"}
     if errored:
+        stale_input = {r.id for r in gating if r.error_kind == "stale-input"} & set(errored)
+        why = ["the target unreachable or garbage, or a positive control that did not hold; each one's reason "
+               "says which"] if len(stale_input) < len(errored) else []
+        if stale_input:   # the input, not the target: said first, with what to do
+            why.insert(0, f"{'all' if why == [] else len(stale_input)} of them on a valid token from the target's token source that Coder's own "
+                       "API refuses too: it expired or was revoked outside the run, renew it")
         return {"result": "inconclusive", "reason": f"{len(errored)} required MUST scenario(s) errored "
-                f"(no verdict from them: the target unreachable or garbage, or a positive control that did not hold; "
-                f"each one's reason says which): {', '.join(sorted(errored)[:10])}"}
+                f"(no verdict from them: {'; '.join(why)}): {', '.join(sorted(errored)[:10])}"}
     if not any(r.outcome == "passed" for r in gating):
         return {"result": "inconclusive", "reason": "no required MUST scenario ran" + (
             f" ({len(gating)} selected, each skipped or not supported by the target: see each one's reason)"
@@ -185,6 +190,10 @@ def summary_lines(report: ConformanceReport) -> list[str]:
     for leak in report.get("lateLeaks") or []:
         lines.append(f"Late leak: {leak.get('scenario') or '-'} {leak.get('step', '')} "
                      f"{leak.get('problem') or 'a denied request reached the provider after its answer'}")
+    stale = [s for s in report["scenarios"] if s.get("errorKind") == "stale-input"]
+    if stale:   # one cause for all of them: its words once, not only in each scenario's reason
+        first = min(stale, key=lambda s: s["id"])["reason"].removeprefix("stale input: ")
+        lines.append(f"Stale input: {len(stale)} scenario(s) not judged: {first}")
     tr = report.get("transport") or {}
     if tr.get("noAnswer") or tr.get("notAttempted"):
         lines.append(f"Target unreachable: {tr['noAnswer']} scenario(s) got no answer, {tr['notAttempted']} more "

@@ -40,7 +40,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from aigw_conformance.checks.status import allowed
-from aigw_conformance.errors import TargetError
+from aigw_conformance.errors import StaleInput, TargetError
 from aigw_conformance.scenario.model import Request, RequestStep, Scenario
 from aigw_conformance.schedule import expects_denial
 from aigw_conformance.tokens.kinds import NEAR_MISS_PREFIX
@@ -141,13 +141,22 @@ class Controls:
         state.add_evidence([line])
         if result.held or (only_stale and not result.stale):
             return
+        if result.stale:
+            raise StaleInput(_stale_reason(base, result))
         raise TargetError(f"{line}. The gateway did not accept the valid token {so}. {_why(result)}")
 
 
+def _stale_reason(token: Token, result: ControlResult) -> str:
+    """The same words in every scenario that needed the token: one cause, whatever role the token had
+    in the scenario (that is in the scenario's evidence, with the control's request)."""
+    return (f"stale input: the valid token {token.value.split('-', 1)[0]}… from the target's token source is "
+            f"refused by the gateway ({result.request}: {result.status or 'no answer'} (tracking id "
+            f"{result.tracking_id})) and by Coder's own API on the same token: {result.coder_answer}. It expired "
+            "or was revoked outside the run: renew it in the target's token source (the gateway broke no rule "
+            "here)")
+
+
 def _why(result: ControlResult) -> str:
-    if result.coder_says == "refuses":
-        return ("Coder's own API refuses it too: the token expired or was revoked outside the run; renew it "
-                "in the target's token source (the gateway broke no rule here)")
     if result.coder_says == "accepts":
         return ("Coder's own API accepts it: the gateway refuses a valid token (AUTH-HTTP-001, see the "
                 "scenarios that send one)")

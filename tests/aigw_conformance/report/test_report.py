@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 from aigw_conformance import exitcodes
 from aigw_conformance.cli import main as cli_main
 from aigw_conformance.errors import ConfigError
-from aigw_conformance.report.compile import ScenarioResult, compile_report
+from aigw_conformance.report.compile import ScenarioResult, compile_report, summary_lines
 from aigw_conformance.report.expected_failures import load_expected_failures
 from aigw_conformance.report.gate import evaluate
 from aigw_conformance.report.write import update_latest, write_report
@@ -62,6 +63,26 @@ def test_non_gating_profile_gates_only_when_the_target_claims_it():
     claimed = compile_report(results, cat, {"name": "t"}, claimed_profiles=["core", "live-clients"])
     assert claimed["verdict"]["result"] == "fail"     # the target opted in: its MUST gates
     jsonschema.validate(claimed, SCHEMA)
+
+
+def test_stale_input_is_named_as_the_cause_once_beside_other_errors():
+    """Errors on a stale supplied token say so in the verdict, with what to do, apart from the other
+    errors (which keep the generic words), and the summary states the cause once."""
+    why = "stale input: the valid token abcdefghij… from the target's token source is refused …; renew it"
+    stale = [dataclasses.replace(R(i, "error", reason=why), error_kind="stale-input") for i in ("S1", "S2")]
+    down = dataclasses.replace(R("T", "error", reason="connection refused"), error_kind="transport")
+    only = compile_report([R("A", "passed"), *stale], None, {"name": "t"})
+    jsonschema.validate(only, SCHEMA)
+    assert only["verdict"]["result"] == "inconclusive"
+    assert "all of them on a valid token from the target's token source that Coder's own API refuses too" \
+        in only["verdict"]["reason"] and "unreachable" not in only["verdict"]["reason"], only["verdict"]
+    assert "Stale input: 2 scenario(s) not judged: the valid token abcdefghij…" in summary_lines(only)[1]
+    mixed = compile_report([R("A", "passed"), *stale, down], None, {"name": "t"})
+    assert "2 of them on a valid token" in mixed["verdict"]["reason"]
+    assert "the target unreachable or garbage" in mixed["verdict"]["reason"], mixed["verdict"]
+    plain = compile_report([R("A", "passed"), down], None, {"name": "t"})
+    assert "Coder's own API" not in plain["verdict"]["reason"]
+    assert not any(line.startswith("Stale input") for line in summary_lines(plain))
 
 
 def test_compile_counts_and_reasons():

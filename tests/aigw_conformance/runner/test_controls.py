@@ -135,14 +135,17 @@ def test_with_a_valid_token_the_gateway_refuses_they_are_errors_not_passes(tmp_p
     refused = "expiredid1-0123456789abcdefghijkl"   # the shape of a Coder token; the fake accepts only GOOD
     with FakeGateway() as gw:
         proc, scenarios = run(tmp_path, gw.url, refused)
-    assert proc.returncode == exitcodes.TARGET_UNREACHABLE, proc.stdout + proc.stderr   # no verdict
+    assert proc.returncode == exitcodes.INVALID_INPUT, proc.stdout + proc.stderr   # no verdict: renew the token
     for sid in ("DERIVED-WRONG-SECRET", "DERIVED-NEAR-MISS"):
         s = scenarios[sid]
-        assert s["outcome"] == "error", s
-        assert "control:" in s["reason"] and ": 401 (tracking id" in s["reason"], s["reason"]
-        assert "did not accept the valid token" in s["reason"] and "the gateway broke no rule here" in s["reason"]
+        assert (s["outcome"], s["errorKind"]) == ("error", "stale-input"), s   # Coder's API refuses it too
+        assert s["reason"].startswith("stale input: the valid token expiredid1… from the target's token source "
+                                      "is refused by the gateway"), s["reason"]
+        assert ": 401 (tracking id" in s["reason"] and "the gateway broke no rule here" in s["reason"], s["reason"]
+        assert any(e.startswith("control: the valid token that 'token'") for e in s["evidence"]), s["evidence"]
     # the one control request was made once for the run's one static valid token
-    assert "earlier in the run" in scenarios["DERIVED-NEAR-MISS"]["reason"] + scenarios["DERIVED-WRONG-SECRET"]["reason"]
+    evidence = scenarios["DERIVED-NEAR-MISS"]["evidence"] + scenarios["DERIVED-WRONG-SECRET"]["evidence"]
+    assert sum("earlier in the run" in e for e in evidence) == 1, evidence
     assert refused.split("-")[1] not in proc.stdout + proc.stderr
 
 
@@ -166,16 +169,23 @@ def test_a_stale_supplied_token_is_an_error_of_the_input_not_a_gateway_failure(t
     refused = "expiredid1-0123456789abcdefghijkl"
     with FakeGateway() as gw:
         proc, scenarios = run(tmp_path, gw.url, refused, DENIALS)
-    assert proc.returncode == exitcodes.TARGET_UNREACHABLE, proc.stdout + proc.stderr   # no verdict
+    assert proc.returncode == exitcodes.INVALID_INPUT, proc.stdout + proc.stderr   # no verdict: renew the token
     for sid in ("DENY-NO-TOKEN", "DENY-SESSION-HEADER", "ACCEPT-THEN-DENY"):
         s = scenarios[sid]
-        assert s["outcome"] == "error", s
+        assert (s["outcome"], s["errorKind"]) == ("error", "stale-input"), s
         assert ": 401 (tracking id" in s["reason"], s["reason"]
         assert "Coder's own API on the same token: GET /api/v2/users/me/keys/expiredid1: 401 'API key expired.'" \
             in s["reason"], s["reason"]
-        assert "the gateway broke no rule here" in s["reason"], s["reason"]
-    assert "the run's valid token" in scenarios["DENY-NO-TOKEN"]["reason"]
-    assert "the supplied valid token 'token'" in scenarios["ACCEPT-THEN-DENY"]["reason"]
+        assert "renew it in the target's token source (the gateway broke no rule here)" in s["reason"], s["reason"]
+    # one cause, in the same words for each scenario; the token's role in each is in its evidence
+    assert len({s["reason"] for s in scenarios.values()}) == 1, scenarios
+    assert any("the run's valid token" in e for e in scenarios["DENY-NO-TOKEN"]["evidence"])
+    assert any("the supplied valid token 'token'" in e for e in scenarios["ACCEPT-THEN-DENY"]["evidence"])
+    # and the run says it once, with what to do
+    assert "Stale input: 3 scenario(s) not judged: the valid token expiredid1…" in proc.stdout, proc.stdout
+    report = json.loads((tmp_path / "reports" / "c1" / "conformance.json").read_text())
+    assert "all of them on a valid token from the target's token source that Coder's own API refuses too" \
+        in report["verdict"]["reason"] and "unreachable" not in report["verdict"]["reason"], report["verdict"]
     assert refused.split("-")[1] not in proc.stdout + proc.stderr
 
 

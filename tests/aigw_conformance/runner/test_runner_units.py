@@ -120,9 +120,11 @@ def test_provider_path():
 
 
 def _rep(tmp_path, verdict, outcomes=("passed",), level="MUST"):
+    """`outcomes`: an outcome, or outcome:errorKind for an error ("error:stale-input")."""
     p = tmp_path / "conformance.json"
     p.write_text(json.dumps({"verdict": {"result": verdict}, "requiredProfiles": ["core"], "scenarios": [
-        {"outcome": o, "level": level, "profile": "core"} for o in outcomes]}))
+        {"outcome": o.partition(":")[0], "errorKind": o.partition(":")[2], "level": level, "profile": "core"}
+        for o in outcomes]}))
     return p
 
 
@@ -131,6 +133,9 @@ def _rep(tmp_path, verdict, outcomes=("passed",), level="MUST"):
     (1, "pass", ("passed", "failed"), exitcodes.OK),          # only a SHOULD failed
     (1, "fail", ("failed",), exitcodes.NONCONFORMANT),
     (1, "inconclusive", ("error",), exitcodes.TARGET_UNREACHABLE),
+    (1, "inconclusive", ("error:transport", "error:stale-input"), exitcodes.TARGET_UNREACHABLE),
+    # every error on a valid token that Coder's own API refuses too: renew the token source (the input)
+    (1, "inconclusive", ("passed", "error:stale-input", "error:stale-input"), exitcodes.INVALID_INPUT),
     (2, "pass", (), exitcodes.INVALID_INPUT),                  # collection error
     (4, "pass", (), exitcodes.INVALID_INPUT),                  # usage error
     (3, "pass", (), exitcodes.INTERNAL_ERROR),
