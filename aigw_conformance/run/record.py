@@ -69,5 +69,15 @@ class Run:
     def template_view(self) -> dict[str, Any]:
         return self.target.template_view()
 
+    def shown_url(self, url: str) -> str:
+        """`url` as the report shows it: a request the harness sent to one of the capture's taps is
+        shown with the gateway's address the tap forwarded it to. The tap is the harness's own
+        machinery; a reader comparing the evidence with the gateway's logs looks for the gateway's."""
+        for name, sent_to in self.endpoints.items():
+            gateway = self.target.base_url if name == "default" else self.target.endpoints.get(name)
+            if gateway and sent_to != gateway and (url == sent_to or url.startswith(sent_to.rstrip("/") + "/")):
+                return gateway.rstrip("/") + url[len(sent_to.rstrip("/")):]
+        return url
+
 
 __all__ = ["Run", "Inputs"]

@@ -171,7 +171,7 @@ def _send_control(ctx, base: Token) -> ControlResult:
                   headers=(("Authorization", f"Bearer {base.value}"),))
     obs = _send(ctx, req, tracking_id, "control: a valid token")
     status = status_of(obs)
-    result = ControlResult(status, _request_line(obs), tracking_id, ctx.test_id)
+    result = ControlResult(status, _request_line(ctx.run, obs), tracking_id, ctx.test_id)
     if result.held:
         return result
     says, answer = _ask_coder_api(ctx, base)
@@ -226,14 +226,14 @@ def _send(ctx, req: Request, tracking_id: str, what: str):
     wire = build_wire(req, routes=run.inputs.routes, target=run.target, base_url=base_url,
                       tracking_id=tracking_id, test_id=ctx.test_id, timeout=run.timeout)
     obs = exchange(run, wire, "proxy" if req.via == "proxy" else req.endpoint, upstream=False).observation
-    shown_req, shown_resp = show_exchange(obs, run.redactor.redact)
+    shown_req, shown_resp = show_exchange(obs, run.redactor.redact, run.shown_url)
     ctx.attach(f"{what}: request", shown_req)
     ctx.attach(f"{what}: response", shown_resp)
     return obs
 
 
-def _request_line(obs) -> str:
-    return f"{obs.request.method} {obs.request.url.split('?', 1)[0]}"
+def _request_line(run, obs) -> str:
+    return f"{obs.request.method} {run.shown_url(obs.request.url).split('?', 1)[0]}"
 
 
 __all__ = ["Controls", "ControlResult", "needs_control", "only_denials", "through_proxy"]

@@ -9,10 +9,12 @@ from aigw_conformance.observation import Observation
 MAX_SHOWN_BODY = 65536
 
 
-def show_exchange(obs: Observation, redact: Callable[[str], str]) -> tuple[str, str]:
-    """(request text, response text), both through `redact`."""
+def show_exchange(obs: Observation, redact: Callable[[str], str],
+                  shown_url: Callable[[str], str] = str) -> tuple[str, str]:
+    """(request text, response text), both through `redact`; the request's URL through `shown_url`
+    (Run.shown_url: the gateway's address, not the capture tap's)."""
     req = obs.request
-    lines = [f"{req.method} {req.url} (via {req.via})"]
+    lines = [f"{req.method} {shown_url(req.url)} (via {req.via})"]
     if req.proxy_authorization is not None:
         lines.append(f"Proxy-Authorization: {req.proxy_authorization}")
     lines += [f"{k}: {v}" for k, v in req.headers]

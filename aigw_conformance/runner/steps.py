@@ -49,7 +49,7 @@ def run_request(ctx: CaseContext, state: CaseState, step: RequestStep, label: st
         obs = dataclasses.replace(obs, upstream=run.canary.records_until(tracking_id))
     if run.capture is not None:
         state.add_evidence(run.capture.evidence(ctx.test_id))
-    shown_req, shown_resp = show_exchange(obs, run.redactor.redact)
+    shown_req, shown_resp = show_exchange(obs, run.redactor.redact, run.shown_url)
     ctx.attach(f"{label}: request", shown_req)
     ctx.attach(f"{label}: response", shown_resp)
     for note in result.notes:

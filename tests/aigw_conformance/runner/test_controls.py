@@ -168,6 +168,7 @@ def test_a_stale_supplied_token_is_an_error_of_the_input_not_a_gateway_failure(t
     about after its failure and is an error too."""
     refused = "expiredid1-0123456789abcdefghijkl"
     with FakeGateway() as gw:
+        url = gw.url.rstrip("/")
         proc, scenarios = run(tmp_path, gw.url, refused, DENIALS)
     assert proc.returncode == exitcodes.INVALID_INPUT, proc.stdout + proc.stderr   # no verdict: renew the token
     for sid in ("DENY-NO-TOKEN", "DENY-SESSION-HEADER", "ACCEPT-THEN-DENY"):
@@ -179,6 +180,12 @@ def test_a_stale_supplied_token_is_an_error_of_the_input_not_a_gateway_failure(t
         assert "renew it in the target's token source (the gateway broke no rule here)" in s["reason"], s["reason"]
     # one cause, in the same words for each scenario; the token's role in each is in its evidence
     assert len({s["reason"] for s in scenarios.values()}) == 1, scenarios
+    # the request as the gateway got it: its address, not the capture tap's the harness sent it to
+    assert f"refused by the gateway (GET {url}/api/v2/ai-gateway/openai/v1/models: 401" \
+        in scenarios["DENY-NO-TOKEN"]["reason"], (url, scenarios["DENY-NO-TOKEN"]["reason"])
+    shown = [p.read_text() for p in (tmp_path / "reports" / "c1" / "allure-results").glob("*-attachment.txt")]
+    firsts = {text.splitlines()[0] for text in shown if text.startswith("GET ")}
+    assert firsts and all(line.startswith(f"GET {url}/") for line in firsts), firsts
     assert any("the run's valid token" in e for e in scenarios["DENY-NO-TOKEN"]["evidence"])
     assert any("the supplied valid token 'token'" in e for e in scenarios["ACCEPT-THEN-DENY"]["evidence"])
     # and the run says it once, with what to do
