@@ -113,10 +113,11 @@ class Side:
     shapes: dict | None = None
 
 
-def run_bare(ext: External, n: int) -> Side:
+def run_bare(ext: External, n: int, *, through_tap: bool = False) -> Side:
     from _common import timed
     ext.reset_shapes()
-    t = timed([sys.executable, str(HERE / "bare_loop.py"), ext.base_url, str(n)], env=ext.env, timeout=300)
+    tap = ["--through-tap"] if through_tap else []
+    t = timed([sys.executable, str(HERE / "bare_loop.py"), ext.base_url, str(n), *tap], env=ext.env, timeout=300)
     return Side(t.seconds, t.rc == 0, "" if t.rc == 0 else f"bare loop exit {t.rc}: {t.tail}", ext.shapes())
 
 
@@ -128,4 +129,37 @@ def run_harness(ext: External, suites: Path, n: int, report_dir: Path, capture: 
     verdict = has_verdict(t, report_dir)
     ok = verdict == "pass" and f"{n} passed" in t.tail
     why = "" if ok else f"exit {t.rc}, verdict {verdict or 'none'}: {t.tail or t.output[-500:]}"
+    return Side(t.seconds, ok, why, ext.shapes())
+
+
+
+def floor_cmd(folder: Path, reports: bool) -> list[str]:
+    """pytest on bench/floor_checks.py with the harness's pytest settings (only the plugins it names,
+    no cache, no assertion rewriting, an ini of its own, not the checkout's conftest.py); with `reports`, the reports a run writes
+    (allure results and JUnit) into `folder`."""
+    cmd = [sys.executable, "-m", "pytest", str(HERE / "floor_checks.py"), "-q", "--noconftest", "-p", "floor_exit",
+           "-p", "no:cacheprovider", "-p", "no:unraisableexception", "--assert=plain",
+           "-c", str(folder / "floor.ini"), "--rootdir", str(folder)]
+    if reports:
+        cmd += ["-p", "allure_pytest.plugin", f"--alluredir={folder / 'allure-results'}", "--clean-alluredir",
+                f"--junitxml={folder / 'junit.xml'}", "-o", "junit_logging=no", "-o", "junit_family=xunit2"]
+    return cmd
+
+
+def run_floor(ext: External, n: int, folder: Path, reports: bool) -> Side:
+    """The pytest yardstick: n plain tests sending the checks' requests; ok only with n passed (and,
+    with reports, n allure results and a JUnit file of n testcases)."""
+    from _common import timed
+    ext.reset_shapes()
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "floor.ini").write_text("[pytest]\n")
+    env = {**ext.env, "AIGW_BENCH_BASE": ext.base_url, "AIGW_BENCH_N": str(n), "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
+           "PYTHONPATH": str(HERE)}
+    t = timed(floor_cmd(folder, reports), env=env, timeout=600, checkout=False)
+    ok = t.rc == 0 and f"{n} passed" in t.tail
+    if ok and reports:
+        results = len(list((folder / "allure-results").glob("*-result.json")))
+        cases = (folder / "junit.xml").read_text().count("<testcase ")
+        ok = results == cases == n
+    why = "" if ok else f"exit {t.rc}: {t.tail or t.output[-500:]}"
     return Side(t.seconds, ok, why, ext.shapes())

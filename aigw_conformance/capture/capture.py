@@ -165,6 +165,15 @@ class Capture:
         self.stop()
 
 
+TAP_OPTIONS = dict(
+    connection_strategy="lazy", keep_host_header=True, ssl_insecure=True, http3=False,
+    stream_large_bodies=None,
+    # The tap must not change what is tested: no header validation or rewriting of its own (and no
+    # Alt-Svc rewriting: that addon is not loaded, see master.tap_addons).
+    validate_inbound_headers=False,
+)
+
+
 def start_capture(endpoints: dict[str, str], out_dir: Path, redactor: RedactorLike, *,
                   proxy_url: str | None = None, mint_path=None) -> Capture:
     """Start one mitmproxy master with a reverse tap per endpoint and a raw TCP tap for the proxy.
@@ -197,16 +206,9 @@ def start_capture(endpoints: dict[str, str], out_dir: Path, redactor: RedactorLi
     index, collector, handshakes, guard = TagIndex(), FlowCollector(), HandshakeRecorder(), LoopbackGuard()
     errors = TapErrors(mint_path)
     tagger = Tagger(index, by_mode)
-    opts = dict(
-        connection_strategy="lazy", keep_host_header=True, ssl_insecure=True, http3=False,
-        stream_large_bodies=None,
-        # The tap must not change what is tested: no header validation or rewriting of its own (and no
-        # Alt-Svc rewriting: that addon is not loaded, see master.tap_addons).
-        validate_inbound_headers=False,
-    )
     # Order matters: the guard refuses before dialling, the tagger tags before the others record.
     addons = [guard, tagger, StreamRecorder(), errors, handshakes, collector]
-    handle = start_master(modes, addons, opts, out_dir / LOG_FILE, redactor)
+    handle = start_master(modes, addons, TAP_OPTIONS, out_dir / LOG_FILE, redactor)
 
     tap_urls: dict[str, str] = {}
     for name, spec in names.items():

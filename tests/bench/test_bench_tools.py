@@ -4,6 +4,7 @@ without a verdict gives no figure."""
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pytest
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 sys.path.insert(0, str(BENCH))
 
-from _checks import external_gateway, run_bare, run_harness, same_shapes, write_suites  # noqa: E402
+from _checks import external_gateway, run_bare, run_floor, run_harness, same_shapes, write_suites  # noqa: E402
 from _common import Timed, has_verdict  # noqa: E402
 from collection import collected  # noqa: E402
 
@@ -52,6 +53,23 @@ def test_the_bare_loop_sends_the_requests_the_harness_sends(ext, tmp_path):
     assert harness.ok and bare.ok, harness.why or bare.why
     assert harness.shapes["total"] == bare.shapes["total"] == 3
     assert same_shapes(harness.shapes, bare.shapes), (harness.shapes, bare.shapes)
+
+
+def test_the_yardsticks_send_the_bare_loops_requests_and_check_each_answer(ext, tmp_path):
+    """The pytest yardstick (with and without reports) and the loop through a bare tap send what the
+    bare loop sends; a yardstick whose checks fail (a token the gateway refuses) has no figure."""
+    bare = run_bare(ext, 3)
+    alone = run_floor(ext, 3, tmp_path / "alone", reports=False)
+    reports = run_floor(ext, 3, tmp_path / "reports", reports=True)
+    tapped = run_bare(ext, 3, through_tap=True)
+    for side in (bare, alone, reports, tapped):
+        assert side.ok, side.why
+        assert side.shapes["total"] == 3 and same_shapes(side.shapes, bare.shapes), side.shapes
+    assert len(list((tmp_path / "reports" / "allure-results").glob("*-result.json"))) == 3
+    assert not (tmp_path / "alone" / "allure-results").exists()
+    refused = dataclasses.replace(ext, token=ext.token[:-1] + ("y" if ext.token.endswith("x") else "x"))
+    assert not run_floor(refused, 2, tmp_path / "refused", reports=True).ok
+    assert not run_bare(refused, 2, through_tap=True).ok
 
 
 def test_a_run_without_a_verdict_has_no_figure(tmp_path):
