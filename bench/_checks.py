@@ -132,11 +132,10 @@ def run_harness(ext: External, suites: Path, n: int, report_dir: Path, capture: 
     return Side(t.seconds, ok, why, ext.shapes())
 
 
-
 def floor_cmd(folder: Path, reports: bool) -> list[str]:
     """pytest on bench/floor_checks.py with the harness's pytest settings (only the plugins it names,
-    no cache, no assertion rewriting, an ini of its own, not the checkout's conftest.py); with `reports`, the reports a run writes
-    (allure results and JUnit) into `folder`."""
+    no cache, no assertion rewriting, an ini of its own, not the checkout's conftest.py); with
+    `reports`, the reports a run writes (allure results and JUnit) into `folder`."""
     cmd = [sys.executable, "-m", "pytest", str(HERE / "floor_checks.py"), "-q", "--noconftest", "-p", "floor_exit",
            "-p", "no:cacheprovider", "-p", "no:unraisableexception", "--assert=plain",
            "-c", str(folder / "floor.ini"), "--rootdir", str(folder)]

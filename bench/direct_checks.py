@@ -25,7 +25,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from _checks import describe_shapes, external_gateway, run_bare, run_floor, run_harness, same_shapes, write_suites  # noqa: E402
+from _checks import (describe_shapes, external_gateway, run_bare, run_floor, run_harness,  # noqa: E402
+                     same_shapes, write_suites)
 from _common import fmt_runs, footer, goal, header, median, refuse  # noqa: E402
 
 GOAL = 2.0
@@ -54,7 +55,8 @@ def main() -> int:
             for name, reports in (("pytest alone", False), ("pytest + reports", True)):
                 w = run_floor(ext, args.n, folder / f"warm-{name[-7:]}", reports)
                 same = w.ok and same_shapes(warm_b.shapes, w.shapes)
-                print(f"  yardstick {name}: {'same requests' if same else 'NOT the same requests: ' + (w.why or describe_shapes(w.shapes))}")
+                what = "same requests" if same else f"NOT the same requests: {w.why or describe_shapes(w.shapes)}"
+                print(f"  yardstick {name}: {what}")
                 if not same:
                     floors.pop(name)
             for i in range(args.rounds):

@@ -104,8 +104,9 @@ def verdict(results: Iterable[ScenarioResult], required: set[str] | None, expect
         why = ["the target unreachable or garbage, or a positive control that did not hold; each one's reason "
                "says which"] if len(stale_input) < len(errored) else []
         if stale_input:   # the input, not the target: said first, with what to do
-            why.insert(0, f"{'all' if why == [] else len(stale_input)} of them on a valid token from the target's token source that Coder's own "
-                       "API refuses too: it expired or was revoked outside the run, renew it")
+            how_many = len(stale_input) if why else "all"
+            why.insert(0, f"{how_many} of them on a valid token from the target's token source that Coder's "
+                       "own API refuses too: it expired or was revoked outside the run, renew it")
         return {"result": "inconclusive", "reason": f"{len(errored)} required MUST scenario(s) errored "
                 f"(no verdict from them: {'; '.join(why)}): {', '.join(sorted(errored)[:10])}"}
     if not any(r.outcome == "passed" for r in gating):
