@@ -3,7 +3,8 @@
     passed          every step's checks held
     failed          Mismatch: the gateway answered and broke a requirement
     error           TargetError / TransportError (no usable answer), StaleInput (a supplied valid token
-                    refused at the source too), or anything else (a harness bug)
+                    refused at the source too), ConfigError (the target's file, found wrong only when the
+                    run started), or anything else (a harness bug)
     not-supported   NotRunnable whose reason starts with "not-supported" (the target lacks a feature)
     skipped         NotRunnable otherwise (era, selection)
 
@@ -16,7 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from aigw_conformance.errors import AigwError, CircuitOpen, Mismatch, StaleInput, TargetError, TransportError
+from aigw_conformance.errors import (AigwError, CircuitOpen, ConfigError, Mismatch, StaleInput, TargetError,
+                                     TransportError)
 
 OUTCOMES = ("passed", "failed", "error", "skipped", "not-supported")
 
@@ -25,7 +27,7 @@ OUTCOMES = ("passed", "failed", "error", "skipped", "not-supported")
 class Outcome:
     outcome: str
     reason: str = ""
-    error_kind: str = ""   # error only: transport | not-attempted | stale-input | target | harness
+    error_kind: str = ""   # error only: transport | not-attempted | stale-input | config | target | harness
 
 
 def decide(exc: BaseException | None, redact: Callable[[str], str]) -> Outcome:
@@ -44,6 +46,8 @@ def decide(exc: BaseException | None, redact: Callable[[str], str]) -> Outcome:
         return Outcome("error", redact(str(exc)), "transport")
     if isinstance(exc, StaleInput):
         return Outcome("error", redact(str(exc)), "stale-input")
+    if isinstance(exc, ConfigError):   # found only when the run started (the proxy's CA endpoint refused)
+        return Outcome("error", redact(str(exc)), "config")
     if isinstance(exc, (TargetError, AigwError)):
         return Outcome("error", redact(str(exc)), "target")
     return Outcome("error", redact(f"harness error: {type(exc).__name__}: {exc}"), "harness")

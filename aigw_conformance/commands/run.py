@@ -93,9 +93,10 @@ def exit_code(pytest_rc: int, report_path: Path) -> int:
         return exitcodes.NONCONFORMANT
     if verdict == "inconclusive":
         errored = [s for s in report.get("scenarios", []) if s["outcome"] == "error"]
-        if errored and all(s.get("errorKind") == "stale-input" for s in errored):
-            # a valid token the target's source supplies is refused by Coder's own API too: a rerun
-            # gives the same, the token source needs renewing (the input, not the target's state)
+        if errored and all(s.get("errorKind") in ("stale-input", "config") for s in errored):
+            # a valid token the target's source supplies is refused by Coder's own API too, or the
+            # targets file was found wrong when the run started: a rerun gives the same, the input
+            # needs fixing, not the target's state
             return exitcodes.INVALID_INPUT
         if errored:
             return exitcodes.TARGET_UNREACHABLE

@@ -31,7 +31,7 @@ class ScenarioResult:
     reason: str = ""
     duration: float = 0.0
     evidence: tuple[str, ...] = field(default_factory=tuple)
-    error_kind: str = ""          # error only: transport | not-attempted | stale-input | target | harness
+    error_kind: str = ""          # error only: transport | not-attempted | stale-input | config | target | harness
 
 
 def _stats(results: list[ScenarioResult]) -> dict[str, int]:

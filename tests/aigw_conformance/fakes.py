@@ -4,6 +4,8 @@ GET .../openai/v1/models answers 200 to `Authorization: Bearer <GOOD>` and 401 "
 otherwise; a garbage mode answers bytes that are not HTTP. Coder's key metadata route
 (`GET /api/v2/users/me/keys/<id>`, the token in Coder-Session-Token) accepts GOOD and API_ONLY (a
 token Coder's API accepts and the gateway refuses) and answers any other 401 "API key expired.".
+The proxy's CA endpoint (`GET /api/v2/ai-gateway/proxy/ca-cert.pem`, AUTH-PROXY-009) answers
+`FAKE_CA_PEM` to a Coder session of GOOD and 401 to anything else, as a gateway does.
 """
 
 from __future__ import annotations
@@ -16,12 +18,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 GOOD = "goodtokid1-0123456789abcdefghijkl"
 API_ONLY = "apionlyid1-0123456789abcdefghijkl"
+FAKE_CA_PEM = "-----BEGIN CERTIFICATE-----\nZmFrZSBjYQ==\n-----END CERTIFICATE-----\n"
 
 
 class _Handler(BaseHTTPRequestHandler):
     def do_GET(self):  # noqa: N802 - http.server API
         if self.path.startswith("/api/v2/users/me/keys/"):
             return self._coder_key()
+        if self.path.endswith("/proxy/ca-cert.pem"):
+            return self._ca_cert()
         if self.headers.get("Authorization") == f"Bearer {GOOD}":
             body, status, ctype = json.dumps({"data": []}).encode(), 200, "application/json"
         else:
@@ -43,6 +48,17 @@ class _Handler(BaseHTTPRequestHandler):
         raw = json.dumps(body).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(raw)))
+        self.end_headers()
+        self.wfile.write(raw)
+
+    def _ca_cert(self):
+        if self.headers.get("Coder-Session-Token") == GOOD:
+            raw, status, ctype = FAKE_CA_PEM.encode(), 200, "application/x-pem-file"
+        else:
+            raw, status, ctype = b'{"message": "You must be logged in."}', 401, "application/json"
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(raw)))
         self.end_headers()
         self.wfile.write(raw)

@@ -8,7 +8,9 @@ describe a staging gateway with a separate byok-disabled deployment:
   deployment would be configured for the run.
 
 Secrets (operator tokens, provider keys, static tokens) go to the run through environment
-variables; the targets file names only the variables. The proxy's CA is a PEM file.
+variables; the targets file names only the variables. The proxy's CA is fetched from the gateway's
+own endpoint (`proxy_ca: endpoint`, AUTH-PROXY-009) with the operator's session, as the QA guide
+describes it: a PEM file had left that path untried, and it was broken (the fetch had no session).
 """
 
 from __future__ import annotations
@@ -51,8 +53,6 @@ def start(folder: Path, name: str = "ext", *, issued_keys: bool = False) -> Exte
     except BaseException:
         main.stop()
         raise
-    ca = folder / "proxy-ca.pem"
-    ca.write_text(main.state["ca_cert_pem"])
     static = main.state["static_tokens"]
     env = {"AIGW_EXT_OPERATOR": main.operator_token, "AIGW_EXT_NOBYOK_OPERATOR": nobyok.operator_token,
            "AIGW_EXT_OPENAI_KEY": main.state["central_keys"]["openai"],
@@ -70,7 +70,7 @@ def start(folder: Path, name: str = "ext", *, issued_keys: bool = False) -> Exte
             "rate-limited": main.state["endpoints"]["rate-limited"],
         },
         "proxy_url": main.state["proxy_url"],
-        "proxy_ca": str(ca),
+        "proxy_ca": "endpoint",
         "canary_url": canary,
         "central_keys": {"openai": "${AIGW_EXT_OPENAI_KEY}", "anthropic": "${AIGW_EXT_ANTHROPIC_KEY}"},
         # what this gateway has that the file cannot show: it runs inside coderd (CSRF), serves the

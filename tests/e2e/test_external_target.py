@@ -1,10 +1,11 @@
 """The whole default suite against an external target, on every CI run (issue 12 sections 3 and 4).
 
 The target is two `reference serve` processes described only by a targets file (external_target.py):
-the main deployment with `--keep-alive 1`, its proxy (CA as a PEM file), canary, rate-limited
+the main deployment with `--keep-alive 1`, its proxy (its CA fetched from the gateway), canary, rate-limited
 listener and `coder-api` token source, and a separate byok-disabled deployment with its own database
 and its own operator token. Every code path an external target takes runs: the targets loader with
-${VAR}s, per-endpoint token sources, two brokers, the proxy runner with a CA file, the canary of a
+${VAR}s, per-endpoint token sources, two brokers, the proxy runner with the CA from `proxy_ca: endpoint`
+(fetched with the operator's session), the canary of a
 gateway the harness did not start, a server that closes idle connections after 1 s.
 
 The run uses two xdist workers (`-n 2`): each worker has its own broker and its own capture folder

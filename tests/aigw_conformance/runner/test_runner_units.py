@@ -136,6 +136,8 @@ def _rep(tmp_path, verdict, outcomes=("passed",), level="MUST"):
     (1, "inconclusive", ("error:transport", "error:stale-input"), exitcodes.TARGET_UNREACHABLE),
     # every error on a valid token that Coder's own API refuses too: renew the token source (the input)
     (1, "inconclusive", ("passed", "error:stale-input", "error:stale-input"), exitcodes.INVALID_INPUT),
+    # the targets file, found wrong only when the run started (the proxy's CA endpoint refused the fetch)
+    (1, "inconclusive", ("error:config", "error:stale-input"), exitcodes.INVALID_INPUT),
     (2, "pass", (), exitcodes.INVALID_INPUT),                  # collection error
     (4, "pass", (), exitcodes.INVALID_INPUT),                  # usage error
     (3, "pass", (), exitcodes.INTERNAL_ERROR),
