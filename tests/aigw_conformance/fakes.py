@@ -28,14 +28,9 @@ class _Handler(BaseHTTPRequestHandler):
         if self.path.endswith("/proxy/ca-cert.pem"):
             return self._ca_cert()
         if self.headers.get("Authorization") == f"Bearer {GOOD}":
-            body, status, ctype = json.dumps({"data": []}).encode(), 200, "application/json"
+            self._answer(200, "application/json", json.dumps({"data": []}).encode())
         else:
-            body, status, ctype = b"unauthorized\n", 401, "text/plain; charset=utf-8"
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+            self._answer(401, "text/plain; charset=utf-8", b"unauthorized\n")
 
     do_POST = do_GET
 
@@ -45,23 +40,20 @@ class _Handler(BaseHTTPRequestHandler):
             body, status = {"id": token.split("-")[0], "expires_at": "2099-01-01T00:00:00Z"}, 200
         else:
             body, status = {"message": "API key expired."}, 401
-        raw = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(raw)))
-        self.end_headers()
-        self.wfile.write(raw)
+        self._answer(status, "application/json", json.dumps(body).encode())
 
     def _ca_cert(self):
         if self.headers.get("Coder-Session-Token") == GOOD:
-            raw, status, ctype = FAKE_CA_PEM.encode(), 200, "application/x-pem-file"
+            self._answer(200, "application/x-pem-file", FAKE_CA_PEM.encode())
         else:
-            raw, status, ctype = b'{"message": "You must be logged in."}', 401, "application/json"
+            self._answer(401, "application/json", b'{"message": "You must be logged in."}')
+
+    def _answer(self, status: int, ctype: str, body: bytes) -> None:
         self.send_response(status)
         self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(raw)))
+        self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(raw)
+        self.wfile.write(body)
 
     def log_message(self, *args):  # keep test output quiet
         pass
