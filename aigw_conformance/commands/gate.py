@@ -1,8 +1,10 @@
 """Gate a release on a conformance report.
 
 Exit 1 exactly when a MUST scenario of a required profile failed or errored (and is not a listed
-expected failure), or a listed expected failure passed; 0 otherwise; 2 when the report or the
-expected-failures file cannot be read.
+expected failure), a listed expected failure passed, or nothing was shown: a required --profile with
+no MUST scenario that passed (absent, or all skipped or not supported), or without --profile a
+report in which no MUST scenario passed; 0 otherwise; 2 when the report or the expected-failures
+file cannot be read.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from aigw_conformance import exitcodes
 from aigw_common.redaction import mask_token_shapes as redact  # files read back were redacted when written
 
 NAME = "gate"
-HELP = "exit non-zero when a required MUST failed or errored in conformance.json"
+HELP = "exit non-zero when a required MUST failed or errored in conformance.json, or none passed"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
