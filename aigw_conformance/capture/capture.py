@@ -7,6 +7,8 @@ import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from aigw_common.netguard import LOOPBACK_ONLY, NetworkPolicy
+
 from ..errors import ConfigError
 from .dump import flows_text, har_text
 from .guard import LoopbackGuard
@@ -166,7 +168,9 @@ class Capture:
 
 
 TAP_OPTIONS = dict(
-    connection_strategy="lazy", keep_host_header=True, ssl_insecure=True, http3=False,
+    # An https gateway's certificate is verified as the harness's own clients verify it (the same CA
+    # bundle, certifi's): the tap sends the run's tokens on, to a staging host too (network.allow_hosts).
+    connection_strategy="lazy", keep_host_header=True, ssl_insecure=False, http3=False,
     stream_large_bodies=None,
     # The tap must not change what is tested: no header validation or rewriting of its own (and no
     # Alt-Svc rewriting: that addon is not loaded, see master.tap_addons).
@@ -175,11 +179,14 @@ TAP_OPTIONS = dict(
 
 
 def start_capture(endpoints: dict[str, str], out_dir: Path, redactor: RedactorLike, *,
-                  proxy_url: str | None = None, mint_path=None) -> Capture:
+                  proxy_url: str | None = None, mint_path=None, policy: NetworkPolicy = LOOPBACK_ONLY,
+                  upstream_ca: Path | None = None) -> Capture:
     """Start one mitmproxy master with a reverse tap per endpoint and a raw TCP tap for the proxy.
 
     Taps listen on 127.0.0.1 with free ports and speak plain HTTP to the harness; an https endpoint
-    is reached over TLS by the tap (without verification: the guard allows loopback upstreams only).
+    is reached over TLS by the tap, its certificate verified (`upstream_ca`: a PEM file to trust
+    instead of the CA bundle). The taps dial only what `policy` permits, the policy of the
+    harness's own clients (loopback, and the target's network.allow_hosts).
     """
     out_dir = Path(out_dir)
     modes: list[str] = []
@@ -203,12 +210,14 @@ def start_capture(endpoints: dict[str, str], out_dir: Path, redactor: RedactorLi
     if not modes:
         raise ConfigError("capture: no endpoints to put a tap in front of")
 
-    index, collector, handshakes, guard = TagIndex(), FlowCollector(), HandshakeRecorder(), LoopbackGuard()
+    # The taps dial what the harness's own clients may dial (the target's network policy), nothing more.
+    index, collector, handshakes, guard = TagIndex(), FlowCollector(), HandshakeRecorder(), LoopbackGuard(policy)
     errors = TapErrors(mint_path)
     tagger = Tagger(index, by_mode)
     # Order matters: the guard refuses before dialling, the tagger tags before the others record.
     addons = [guard, tagger, StreamRecorder(), errors, handshakes, collector]
-    handle = start_master(modes, addons, TAP_OPTIONS, out_dir / LOG_FILE, redactor)
+    opts = {**TAP_OPTIONS, **({"ssl_verify_upstream_trusted_ca": str(upstream_ca)} if upstream_ca else {})}
+    handle = start_master(modes, addons, opts, out_dir / LOG_FILE, redactor)
 
     tap_urls: dict[str, str] = {}
     for name, spec in names.items():

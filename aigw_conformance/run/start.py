@@ -71,7 +71,7 @@ def start_run(options: RunOptions, inputs: Inputs, redactor: Redactor, stack: Ex
     capture, notes = None, []
     if options.capture:
         preload.join()   # one import, finished before the taps use it
-        capture = _start_capture(target, endpoints, options.run_dir, redactor, mint_path, stack, last)
+        capture = _start_capture(target, endpoints, options.run_dir, redactor, mint_path, policy, stack, last)
         endpoints = {**endpoints, **capture.endpoints}
     timeout = target.timeouts.request
     transports: dict = {"direct": DirectRunner(policy, timeout=timeout, target=target.name,
@@ -114,13 +114,14 @@ def _brokers(target: Target, options: RunOptions, inputs: Inputs, redactor: Reda
 
 
 def _start_capture(target: Target, endpoints: dict, run_dir: Path, redactor: Redactor, mint_path: MintPath,
-                   stack: ExitStack, last: ExitStack):
+                   policy: NetworkPolicy, stack: ExitStack, last: ExitStack):
     from aigw_conformance.capture import start_capture
 
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     out = run_dir / f"capture-{worker}" if worker else run_dir
     # HTTP endpoints get reverse taps; the proxy a raw TCP tap (CONNECT bytes untouched)
-    capture = start_capture(endpoints, out, redactor, proxy_url=target.proxy_url, mint_path=mint_path)
+    capture = start_capture(endpoints, out, redactor, proxy_url=target.proxy_url, mint_path=mint_path,
+                            policy=policy)
     # The taps run in a thread of this process: every request waits for them. With Python's default
     # 5 ms switch interval a thread woken by its socket may wait that long for the interpreter.
     sys.setswitchinterval(0.0005)

@@ -17,8 +17,10 @@ MALFORMED = "not-a-real-token"  # made up on purpose: may stay visible
 @pytest.fixture(scope="module")
 def rig(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("rig")
-    ctx, _ = tls_context(tmp)
-    servers = {"default": echo_server(), "sse": sse_server(), "tls": echo_server(ctx)}
+    ctx, _ = tls_context(tmp)   # its certificate is signed by the rig's own CA, trusted below
+    other, _ = tls_context(tmp / "other-ca")   # signed by a CA nobody trusts
+    servers = {"default": echo_server(), "sse": sse_server(), "tls": echo_server(ctx),
+               "tls-untrusted": echo_server(other)}
     proxy = proxy_server()
     redactor = Redactor()
     for s in (TOKEN, OPERATOR):
@@ -27,7 +29,8 @@ def rig(tmp_path_factory):
     endpoints = {name: s.url for name, s in servers.items()}
     endpoints["outside"] = "http://192.0.2.10:80"  # TEST-NET: the guard must refuse, never dial
     out = tmp / "capture"
-    cap = start_capture(endpoints, out, redactor, proxy_url=f"http://127.0.0.1:{proxy.port}")
+    cap = start_capture(endpoints, out, redactor, proxy_url=f"http://127.0.0.1:{proxy.port}",
+                        upstream_ca=tmp / "aigwtest-ca-cert.pem")
     yield {"capture": cap, "servers": servers, "proxy": proxy, "out": out, "redactor": redactor}
     cap.stop()
     for s in [*servers.values(), proxy]:

@@ -130,11 +130,17 @@ def proxy_server() -> Server:
 
 
 def tls_context(tmp: Path) -> tuple[ssl.SSLContext, Path]:
-    """A self-signed server certificate for 127.0.0.1, made with mitmproxy's own cert store."""
+    """A server certificate for 127.0.0.1 signed by a CA of its own (`tmp`/aigwtest-ca-cert.pem),
+    made with mitmproxy's cert store."""
+    import ipaddress
+
+    from cryptography import x509
     from mitmproxy import certs
 
+    tmp.mkdir(parents=True, exist_ok=True)
     store = certs.CertStore.from_store(tmp, "aigwtest", 2048)
-    entry = store.get_cert("127.0.0.1", [])
+    # an IP subject alternative name: a verifying client (the tap, httpx) matches 127.0.0.1 against it
+    entry = store.get_cert("127.0.0.1", [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))])
     cert_path, key_path = tmp / "srv.pem", tmp / "srv.key"
     cert_path.write_bytes(entry.cert.to_pem())
     key_path.write_bytes(certs.dump_pem_private_key(entry.privatekey) if hasattr(certs, "dump_pem_private_key")

@@ -182,3 +182,46 @@ def test_merge_joins_worker_files(tmp_path: Path):
 
     assert len(_json.loads(out[1].read_text())["log"]["entries"]) == 2
     assert len(out[2].read_text().splitlines()) == 2
+
+
+class _Dial:
+    """What mitmproxy hands `server_connect`: the server connection about to be dialled."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.server = type("Server", (), {"address": (host, port), "error": None})()
+
+
+def test_the_taps_dial_what_the_targets_network_policy_permits():
+    """A staging gateway named in network.allow_hosts is dialled by the taps as by the harness's own
+    clients; a loopback-only guard had refused it, and with the capture on (the default) every
+    scenario against such a target was an error. Provider hosts and other names stay refused."""
+    from aigw_common.netguard import LOOPBACK_ONLY, NetworkPolicy
+    from aigw_conformance.capture.guard import LoopbackGuard
+
+    staging = NetworkPolicy(frozenset({"gateway.staging.example"}))
+    for policy, host, refused in ((staging, "gateway.staging.example", False), (staging, "127.0.0.1", False),
+                                  (staging, "api.openai.com", True), (staging, "other.example", True),
+                                  (LOOPBACK_ONLY, "gateway.staging.example", True)):
+        dial = _Dial(host, 443)
+        LoopbackGuard(policy).server_connect(dial)
+        assert (dial.server.error is not None) == refused, (host, dial.server.error)
+
+
+def test_a_run_gives_its_taps_the_targets_network_policy(monkeypatch, tmp_path):
+    from aigw_common.netguard import NetworkPolicy
+    import aigw_conformance.capture as capture
+    from aigw_conformance.run import start
+
+    seen = {}
+
+    def fake_start_capture(endpoints, out, redactor, **kwargs):
+        seen.update(kwargs)
+        raise RuntimeError("stop here")
+
+    monkeypatch.setattr(capture, "start_capture", fake_start_capture)
+    target = type("T", (), {"proxy_url": None})()
+    policy = NetworkPolicy(frozenset({"gateway.staging.example"}))
+    with pytest.raises(RuntimeError, match="stop here"):
+        start._start_capture(target, {"default": "https://gateway.staging.example"}, tmp_path, Redactor(),
+                             None, policy, None, None)
+    assert seen["policy"] is policy

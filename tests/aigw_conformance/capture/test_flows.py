@@ -89,6 +89,18 @@ def test_https_endpoint_is_reached_through_tls(rig):
     assert b"Host: 127.0.0.1:%d" % server.port in server.seen[-1]
 
 
+def test_an_https_gateway_whose_certificate_is_not_trusted_is_refused_by_the_tap(rig):
+    """The tap verifies the gateway's certificate as the harness's own clients do (it forwards the
+    run's tokens, to a staging host too): a TLS endpoint whose certificate another CA signed gets no
+    request, and the answer is the tap's own 502, which the harness reports as the tap's failure."""
+    cap, server = rig["capture"], rig["servers"]["tls-untrusted"]
+    with httpx.Client(timeout=5) as c:
+        r = c.get(cap.endpoints["tls-untrusted"] + "/v1/models", headers={"X-Aigw-Test-Id": "t::untrusted"})
+    assert r.status_code == 502, r.text
+    assert server.seen == []                              # no request reached it
+    assert "Certificate verify failed" in (rig["out"] / "capture.log").read_text()
+
+
 def test_sse_is_streamed_not_buffered_and_recorded(rig):
     cap, server = rig["capture"], rig["servers"]["sse"]
     server.gate.clear()
