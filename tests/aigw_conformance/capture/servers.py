@@ -65,7 +65,10 @@ def _serve(handle, ssl_ctx: ssl.SSLContext | None = None) -> Server:
         def handle(self) -> None:
             conn = self.request
             if ssl_ctx is not None:
-                conn = ssl_ctx.wrap_socket(conn, server_side=True)
+                try:
+                    conn = ssl_ctx.wrap_socket(conn, server_side=True)
+                except (ssl.SSLError, OSError):   # a client that does not trust the certificate hangs up
+                    return
             handle(holder["s"], conn)
 
     socketserver.ThreadingTCPServer.allow_reuse_address = True
