@@ -17,6 +17,7 @@ from .servers import raw_exchange
 from aigw_conformance.capture.tagging import META_TEST_ID
 
 # the last test reads what the others sent through the module's one capture: one worker runs them all
+# one worker for the module's rig; pytest 9.2 with xdist 3.8 ignores this (see test_files_after_stop)
 pytestmark = pytest.mark.xdist_group("capture-flows")
 
 
@@ -167,10 +168,11 @@ def test_guard_refuses_non_loopback_upstream(rig):
 
 
 def test_files_after_stop(rig):
-    """What it scans for, it sends itself, not relying on the module's other tests having sent it:
-    in 3 of 9 CI-like runs on 3.12 this test saw no token flow. In one -n 2 run the module's rig
-    was built on both workers (0.3 s apart) despite the module's xdist_group; the cause is not
-    found, and a rig of its own slice has only that slice's flows."""
+    """What it scans for, it sends itself, not relying on the module's other tests having sent it.
+    Under pytest 9.2, `--dist loadgroup` ignores `xdist_group` (pytest-xdist#1386: xdist 3.8 writes
+    the group into `item._nodeid`, which pytest 9.2 no longer reads), so this module's tests are
+    spread over the workers, each building a rig of its own with only its own tests' flows: this test
+    saw no token flow in 3 of 9 CI-like 3.12 runs."""
     cap, out = rig["capture"], rig["out"]
     with httpx.Client(timeout=5) as c:
         r = c.get(cap.endpoints["default"] + "/v1/models",
