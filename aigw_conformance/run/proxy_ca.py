@@ -26,19 +26,23 @@ def proxy_ca_pem(target: Target, policy: NetworkPolicy, redactor: Redactor) -> s
         raise ConfigError(f"cannot read the proxy CA: {exc.strerror}", file=str(ca), field="proxy_ca") from None
 
 
-def _session(target: Target) -> str | None:
-    """A Coder session for the CA endpoint, which requires one (AUTH-PROXY-009): the operator's token
-    of a coder-api source, else a static source's valid token (a Coder API key is a session)."""
+def _session(target: Target) -> tuple[str | None, str]:
+    """A Coder session for the CA endpoint, which requires one (AUTH-PROXY-009), and how it was
+    chosen: the operator's token of a coder-api source, else a static source's valid token (a Coder
+    API key is a session)."""
     source = target.token_source
-    if source is None:
-        return None
-    return source.operator_token or source.static.get("valid")
+    if source is not None and source.operator_token:
+        return source.operator_token, "with the operator's session"
+    if source is not None and source.static.get("valid"):
+        return source.static["valid"], "with the static valid token as the session"
+    return None, ("without a Coder session: the target's token source has neither an operator token nor a "
+                  "valid token")
 
 
 def _fetch(target: Target, policy: NetworkPolicy, redactor: Redactor) -> str:
     prefix = dict(target.prefixes).get("canonical", PREFIXES["canonical"])
     url = target.base_url.rstrip("/") + prefix + "/proxy/ca-cert.pem"
-    session = _session(target)
+    session, how = _session(target)
     headers = {"Coder-Session-Token": session} if session else {}
     try:
         with netguard.client(policy, timeout=5.0, trust_env=False) as c:
@@ -50,9 +54,6 @@ def _fetch(target: Target, policy: NetworkPolicy, redactor: Redactor) -> str:
     # Without the CA every proxy scenario failed its TLS handshake (CERTIFICATE_VERIFY_FAILED), an
     # error that named neither the cause nor the fix.
     said = redactor.redact(" ".join(resp.text.split())[:200])
-    how = ("with the operator's session" if target.token_source and target.token_source.operator_token else
-           "with the static valid token as the session" if session else "without a Coder session: the target's "
-           "token source has neither an operator token nor a valid token")
     raise ConfigError(f"proxy_ca: endpoint, but GET {url} answered {resp.status_code} {said!r} (asked {how}), "
                       "not a PEM certificate; give the proxy's CA as a PEM file instead, or a token source "
                       "whose session may read it", file=target.file or None, line=target.line or None,
